@@ -1,0 +1,3 @@
+"""Shared pytest configuration: database fixtures and local fixture-site servers."""
+
+pytest_plugins = ["tests.plugins.db", "tests.plugins.sites"]
