@@ -1,0 +1,203 @@
+"""The ``pantau`` command line (Typer).
+
+Exit codes follow CONTRACT.md: 0 success, 2 bad usage or configuration, 1 failure. Progress and
+tables are drawn with rich on stderr/stdout; library code never prints.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pantau.config import ConfigError, load_sources, sources_path
+from spiders.dates import JAKARTA, parse_date
+
+app = typer.Typer(help="Pantau: find public complaints in local news and social media for SP4N-LAPOR!",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+out = Console()
+err = Console(stderr=True)
+
+DB_OPTION = typer.Option(None, "--db", help="SQLAlchemy database URL (default: $PANTAU_DB_URL or sqlite:///pantau.db)")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def parse_day(value: Optional[str], option: str) -> Optional[datetime]:
+    if value is None:
+        return None
+    parsed = parse_date(value, now=datetime.now(JAKARTA))
+    if parsed is None:
+        raise fail(f"{option} '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01")
+    return parsed
+
+
+@app.command()
+def init(db: Optional[str] = DB_OPTION):
+    """Create the database or upgrade it to the newest schema (safe to run again)."""
+    from storage.db import database_url, upgrade
+
+    url = database_url(db)
+    try:
+        revision = upgrade(url)
+    except Exception as exc:  # the message is what the admin needs; the traceback is not
+        raise fail(f"could not create or upgrade the database at {_safe_url(url)}: {exc}", 1)
+    out.print(f"Database ready at {_safe_url(url)} (schema {revision}).")
+
+
+@app.command()
+def crawl(
+    sources: Optional[Path] = typer.Option(None, "--sources", help="sources file (default: $PANTAU_SOURCES or sources.yaml)"),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="crawl only this source (repeatable)"),
+    since: Optional[str] = typer.Option(None, "--since", help="skip articles published before this date (default: 30 days ago)"),
+    db: Optional[str] = DB_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+):
+    """Harvest once from every enabled source, de-duplicate and store; print a summary."""
+    from pantau.crawl import CrawlMonitor, run_crawl
+
+    path = sources_path(sources)
+    try:
+        config = load_sources(path)
+        selected = config.select(only)
+    except ConfigError as exc:
+        raise fail(str(exc))
+    if not selected:
+        raise fail(f"{path}: no enabled sources to crawl")
+    since_at = parse_day(since, "--since") or datetime.now(JAKARTA) - timedelta(days=30)
+    err.print(f"Crawling {len(selected)} source(s) from {path}, articles since {since_at.date()}.")
+    with _progress(quiet) as progress:
+        tasks: dict[str, int] = {}
+
+        def show(state) -> None:
+            if progress is None:
+                return
+            if state.name not in tasks:
+                tasks[state.name] = progress.add_task(state.name, total=None)
+            progress.update(tasks[state.name], total=max(state.queued, 1), completed=state.done,
+                            description=f"{state.name}", new=state.new, dup=state.duplicates, errors=state.errors)
+
+        try:
+            result = run_crawl(selected, since=since_at, db_url=db, sources_file=path,
+                               monitor=CrawlMonitor(on_change=show))
+        except Exception as exc:
+            raise fail(f"the crawl stopped: {exc}", 1)
+    _summary(result)
+    raise typer.Exit(1 if result.status == "failed" else 0)
+
+
+def _progress(quiet: bool):
+    import contextlib
+
+    if quiet or not err.is_terminal:
+        return contextlib.nullcontext(None)
+    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description:<18}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total} articles"),
+                    TextColumn("new {task.fields[new]} · dup {task.fields[dup]} · errors {task.fields[errors]}"),
+                    TimeElapsedColumn(), console=err, transient=False)
+
+
+def _summary(result) -> None:
+    table = Table(title=f"Crawl run #{result.run_id}: {result.status}")
+    for column in ("source", "status", "pages", "new", "duplicates", "errors", "time"):
+        table.add_column(column, justify="right" if column not in ("source", "status") else "left")
+    for state in result.sources:
+        table.add_row(state.name, state.status, str(state.pages), str(state.new), str(state.duplicates),
+                      str(state.errors), f"{state.seconds:.1f}s")
+    for name, why in result.skipped:
+        table.add_row(name, "skipped", "-", "-", "-", "-", "-")
+    totals = result.totals
+    table.add_row("[bold]total", "", str(totals["pages"]), str(totals["new"]), str(totals["duplicates"]),
+                  str(totals["errors"]), "", end_section=True)
+    out.print(table)
+    for name, why in result.skipped:
+        err.print(f"[yellow]Skipped {name}:[/] {why}")
+    if totals["errors"]:
+        from storage.repo import Repository
+
+        repo = Repository()
+        errors = repo.errors_for_run(result.run_id)
+        err.print(f"[yellow]{len(errors)} page(s) failed[/] (details: `pantau runs`, log {result.log_file}):")
+        for error in errors[:10]:
+            err.print(f"  {error['source']}: {error['kind']} {error['url']} — {error['message']}", highlight=False)
+
+
+@app.command()
+def export(
+    format: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
+    status: Optional[str] = typer.Option(None, "--status", help="only items with this status"),
+    since: Optional[str] = typer.Option(None, "--since", help="published on or after this date"),
+    until: Optional[str] = typer.Option(None, "--until", help="published before this date"),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="write here instead of standard output"),
+    db: Optional[str] = DB_OPTION,
+):
+    """Write stored items as JSON Lines or CSV (Excel-ready, with the SP4N-LAPOR! columns)."""
+    from pantau.export import EXPORTERS, STATUSES
+    from storage.repo import Repository
+
+    if format not in EXPORTERS:
+        raise fail(f"--format '{format}' is not supported; use one of: {', '.join(EXPORTERS)}")
+    if status is not None and status not in STATUSES:
+        raise fail(f"--status '{status}' is not a status; use one of: {', '.join(STATUSES)}")
+    since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
+    repo = Repository(db)
+    records = repo.iter_export_records(status=status, since=since_at, until=until_at)
+    writer = EXPORTERS[format]
+    if out_file is None:
+        count = writer(records, sys.stdout)
+    else:
+        with open(out_file, "w", encoding="utf-8-sig" if format == "csv" else "utf-8", newline="") as handle:
+            count = writer(records, handle)
+        err.print(f"Wrote {count} record(s) to {out_file}.")
+
+
+@app.command()
+def runs(
+    limit: int = typer.Option(20, "--limit", help="how many recent runs"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+    db: Optional[str] = DB_OPTION,
+):
+    """Recent crawl runs with their counts and errors."""
+    from storage.repo import Repository
+
+    recent = Repository(db).recent_runs(limit)
+    if as_json:
+        out.print_json(json.dumps(recent, default=str, ensure_ascii=False))
+        return
+    table = Table(title="Recent crawl runs")
+    for column in ("run", "started", "status", "sources", "pages", "new", "duplicates", "errors"):
+        table.add_column(column)
+    for run in recent:
+        started = run["started_at"].astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M WIB") if run["started_at"] else ""
+        table.add_row(str(run["id"]), started, run["status"], ", ".join(s["name"] for s in run["sources"]),
+                      str(run["pages"]), str(run["new"]), str(run["duplicates"]), str(run["errors"]))
+    out.print(table)
+    for run in recent[:3]:
+        for sample in run.get("error_samples", []):
+            out.print(f"  run {run['id']} {sample['source']}: {sample['kind']} {sample['url']} — {sample['message']}",
+                      highlight=False)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,286 @@
+"""Load and validate the sources file (``sources.yaml``).
+
+The sources file is what a Diskominfo admin edits by hand, so every error names the file, the
+line, the source and the key, and says what to do. This module is a leaf: it imports nothing
+from the rest of Pantau, so spiders, the scheduler and the CLI can all use it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+DEFAULT_SOURCES_FILE = "sources.yaml"
+DEFAULT_REGION = "35.13"
+DEFAULT_EVERY = timedelta(hours=1)
+
+NEWS_KINDS = ("auto", "rss", "sitemap", "wordpress", "html")
+KINDS = (*NEWS_KINDS, "x", "feed")
+SELECTOR_KEYS = ("article_links", "next_page", "title", "published_at", "author", "body")
+SOURCE_KEYS = (
+    "name", "kind", "url", "query", "api_base", "every", "enabled", "max_pages", "delay",
+    "concurrency", "selectors", "social",
+)
+TOP_KEYS = ("region", "sources")
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_EVERY_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_REGION_RE = re.compile(r"^\d{2}(\.\d{2}){1,3}(\.\d{4})?$")
+
+
+class ConfigError(ValueError):
+    """A problem in the sources file, with enough context to fix it."""
+
+    def __init__(self, path: str | Path, message: str, *, source: str | None = None,
+                 key: str | None = None, line: int | None = None):
+        self.path = str(path)
+        self.source = source
+        self.key = key
+        self.line = line
+        self.detail = message
+        where = self.path + (f":{line}" if line else "")
+        parts = [where]
+        if source is not None:
+            parts.append(f"source '{source}'")
+        if key is not None:
+            parts.append(f"key '{key}'")
+        super().__init__(": ".join(parts) + f": {message}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of the sources file."""
+
+    name: str
+    kind: str = "auto"  # auto|rss|sitemap|wordpress|html for news sites; x; feed
+    url: str | None = None
+    query: str | None = None
+    api_base: str | None = None
+    every: timedelta = DEFAULT_EVERY
+    enabled: bool = True
+    max_pages: int | None = None
+    delay: float | None = None
+    concurrency: int | None = None
+    selectors: dict[str, str] = field(default_factory=dict)
+    social: bool = False
+
+    @property
+    def is_news(self) -> bool:
+        return self.kind in NEWS_KINDS
+
+    def as_spec(self) -> dict[str, Any]:
+        """The mapping ``storage`` keeps for this source."""
+        config = {
+            "every_seconds": int(self.every.total_seconds()), "max_pages": self.max_pages,
+            "delay": self.delay, "concurrency": self.concurrency, "selectors": self.selectors,
+            "social": self.social, "api_base": self.api_base,
+        }
+        return {"name": self.name, "kind": self.kind, "url": self.url, "query": self.query,
+                "enabled": self.enabled, "config": config}
+
+
+@dataclass(frozen=True)
+class SourcesFile:
+    path: Path
+    region: str
+    sources: tuple[Source, ...]
+
+    def get(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "(none)"
+        raise ConfigError(self.path, f"no source named '{name}'. Known sources: {known}")
+
+    def select(self, only: list[str] | None = None, *, include_disabled: bool = False) -> list[Source]:
+        if only:
+            return [self.get(name) for name in only]
+        return [s for s in self.sources if s.enabled or include_disabled]
+
+
+def sources_path(path: str | Path | None = None) -> Path:
+    return Path(path or os.environ.get("PANTAU_SOURCES") or DEFAULT_SOURCES_FILE)
+
+
+def parse_every(value: Any) -> timedelta:
+    """``30m`` → 30 minutes. A bare number means minutes? No: it must carry a unit."""
+    match = _EVERY_RE.match(str(value))
+    if not match:
+        raise ValueError(f"'{value}' is not an interval: write a number with s, m, h or d, e.g. 30m")
+    amount, unit = float(match.group(1)), match.group(2)
+    seconds = amount * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+    if seconds < 60:
+        raise ValueError(f"'{value}' is too short: crawl a site at most once a minute")
+    return timedelta(seconds=seconds)
+
+
+def load_sources(path: str | Path | None = None) -> SourcesFile:
+    """Read and validate a sources file; raise :class:`ConfigError` on the first problem."""
+    path = sources_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "file not found. Create it (see README, 'The sources file') "
+                                "or pass --sources FILE / set PANTAU_SOURCES") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read the file: {exc}") from None
+    return parse_sources(text, path)
+
+
+def parse_sources(text: str, path: str | Path = DEFAULT_SOURCES_FILE) -> SourcesFile:
+    path = Path(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, f"not valid YAML ({problem})", line=line) from None
+    if root is None:
+        raise ConfigError(path, "the file is empty: it needs a 'sources:' list")
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError(path, "the top level must be a mapping with 'region' and 'sources'",
+                          line=root.start_mark.line + 1)
+    top = _mapping(root, path, None)
+    for key, (_, key_node) in top.items():
+        if key not in TOP_KEYS:
+            raise ConfigError(path, _unknown(key, TOP_KEYS), key=key, line=key_node.start_mark.line + 1)
+    region = DEFAULT_REGION
+    if "region" in top:
+        value_node, key_node = top["region"]
+        region = str(_plain(value_node)).strip()
+        if not _REGION_RE.match(region):
+            raise ConfigError(path, f"'{region}' is not a Kemendagri region code such as \"35.13\" "
+                                    "(quote it so YAML keeps it as text)",
+                              key="region", line=key_node.start_mark.line + 1)
+    if "sources" not in top:
+        raise ConfigError(path, "missing the 'sources:' list", key="sources")
+    list_node, key_node = top["sources"]
+    if not isinstance(list_node, yaml.SequenceNode):
+        raise ConfigError(path, "must be a list of sources (each item starts with '- name: ...')",
+                          key="sources", line=key_node.start_mark.line + 1)
+    sources: list[Source] = []
+    seen: dict[str, int] = {}
+    for index, node in enumerate(list_node.value, start=1):
+        source = _source(node, index, path)
+        line = node.start_mark.line + 1
+        if source.name in seen:
+            raise ConfigError(path, f"duplicate name (first used on line {seen[source.name]}); "
+                                    "every source needs its own name",
+                              source=source.name, key="name", line=line)
+        seen[source.name] = line
+        sources.append(source)
+    return SourcesFile(path=path, region=region, sources=tuple(sources))
+
+
+def _source(node: yaml.Node, index: int, path: Path) -> Source:
+    label = f"#{index}"
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(path, "each source must be a mapping like '- name: ...\\n  url: ...'",
+                          source=label, line=node.start_mark.line + 1)
+    fields = _mapping(node, path, label)
+    raw_name = fields.get("name")
+    if raw_name is None:
+        raise ConfigError(path, "missing 'name'", source=label, key="name", line=node.start_mark.line + 1)
+    name = str(_plain(raw_name[0]) or "").strip()
+    if not _NAME_RE.match(name):
+        raise ConfigError(path, f"'{name}' is not a valid name: use letters, digits, '-', '_' or '.'",
+                          source=label, key="name", line=raw_name[1].start_mark.line + 1)
+    values: dict[str, Any] = {}
+    for key, (value_node, key_node) in fields.items():
+        line = key_node.start_mark.line + 1
+
+        def fail(message: str, key: str = key, line: int = line) -> ConfigError:
+            return ConfigError(path, message, source=name, key=key, line=line)
+
+        if key not in SOURCE_KEYS:
+            raise fail(_unknown(key, SOURCE_KEYS))
+        value = _plain(value_node)
+        values[key] = _check_value(key, value, value_node, fail)
+    kind = values.get("kind", "auto")
+    start_line = node.start_mark.line + 1
+    if kind == "x":
+        if not values.get("query"):
+            raise ConfigError(path, "an X source needs a 'query'", source=name, key="query", line=start_line)
+    elif not values.get("url"):
+        raise ConfigError(path, "missing 'url' (the site's address, e.g. https://example.id/)",
+                          source=name, key="url", line=start_line)
+    values["name"] = name
+    return Source(**values)
+
+
+def _check_value(key: str, value: Any, node: yaml.Node, fail) -> Any:
+    if key in ("url", "api_base"):
+        parts = urlsplit(str(value or "").strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise fail(f"'{value}' is not a web address: write it in full, e.g. https://example.id/")
+        return str(value).strip()
+    if key == "kind":
+        if value not in KINDS:
+            raise fail(f"'{value}' is not a kind; use one of: {', '.join(KINDS)}")
+        return value
+    if key in ("name", "query"):
+        if not isinstance(value, str) or not value.strip():
+            raise fail("must be non-empty text")
+        return value.strip()
+    if key == "every":
+        try:
+            return parse_every(value)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    if key in ("enabled", "social"):
+        if not isinstance(value, bool):
+            raise fail(f"'{value}' must be true or false")
+        return value
+    if key in ("max_pages", "concurrency"):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise fail(f"'{value}' must be a whole number of at least 1")
+        if key == "concurrency" and value > 8:
+            raise fail(f"'{value}' is impolite: at most 8 parallel requests to one site")
+        return value
+    if key == "delay":
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise fail(f"'{value}' must be a number of seconds (0 or more)")
+        return float(value)
+    if key == "selectors":
+        if not isinstance(node, yaml.MappingNode):
+            raise fail(f"must be a mapping of {', '.join(SELECTOR_KEYS)} to CSS selectors")
+        selectors = {}
+        for sel_key, sel_value in value.items():
+            if sel_key not in SELECTOR_KEYS:
+                raise fail(_unknown(sel_key, SELECTOR_KEYS), key=f"selectors.{sel_key}")
+            if not isinstance(sel_value, str) or not sel_value.strip():
+                raise fail("must be a CSS selector", key=f"selectors.{sel_key}")
+            selectors[sel_key] = sel_value.strip()
+        return selectors
+    return value
+
+
+def _mapping(node: yaml.MappingNode, path: Path, source: str | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        key = str(_plain(key_node))
+        if key in result:
+            raise ConfigError(path, "appears twice in the same mapping", source=source, key=key,
+                              line=key_node.start_mark.line + 1)
+        result[key] = (value_node, key_node)
+    return result
+
+
+def _plain(node: yaml.Node) -> Any:
+    if node is None:
+        return None
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+def _unknown(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return f"unknown key.{hint} Allowed keys: {', '.join(allowed)}"

@@ -1,0 +1,204 @@
+"""Run one crawl of the configured sources and record it as a crawl run.
+
+All sources of a run are crawled in one Scrapy process, each by its own crawler, so one slow or
+dead site never holds up the others. Twisted's reactor cannot restart, so call
+:func:`run_crawl` once per process (the CLI does; tests run the CLI in a subprocess). Progress is
+reported through Scrapy signals to a :class:`CrawlMonitor`, which the CLI renders with rich.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from pantau.config import Source
+from pantau.state import counts
+from storage.db import database_url, upgrade
+from storage.repo import Repository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceProgress:
+    name: str
+    status: str = "waiting"
+    pages: int = 0
+    new: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    queued: int = 0  # article pages requested so far
+    done: int = 0  # article pages answered so far
+    started: datetime | None = None
+    finished: datetime | None = None
+    message: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        if not self.started:
+            return 0.0
+        return ((self.finished or datetime.now(timezone.utc)) - self.started).total_seconds()
+
+
+@dataclass
+class CrawlResult:
+    run_id: int
+    status: str  # ok | partial | failed
+    sources: list[SourceProgress] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, why)
+    log_file: Path | None = None
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {key: sum(getattr(s, key) for s in self.sources)
+                for key in ("pages", "new", "duplicates", "errors")}
+
+
+class CrawlMonitor:
+    """Follows each crawler through its signals and keeps a :class:`SourceProgress` per source.
+
+    Scrapy keeps signal receivers as weak references, so receivers are bound methods of an
+    object the caller keeps alive (never lambdas).
+    """
+
+    def __init__(self, on_change: Callable[[SourceProgress], None] | None = None):
+        self.on_change = on_change
+        self.progress: dict[str, SourceProgress] = {}
+        self._crawlers: dict[str, object] = {}
+
+    def attach(self, crawler, name: str) -> None:
+        self.progress[name] = SourceProgress(name)
+        self._crawlers[name] = crawler
+        for receiver, signal in ((self.spider_opened, signals.spider_opened),
+                                 (self.request_scheduled, signals.request_scheduled),
+                                 (self.response_received, signals.response_received),
+                                 (self.item_scraped, signals.item_scraped),
+                                 (self.item_dropped, signals.item_dropped),
+                                 (self.spider_closed, signals.spider_closed)):
+            crawler.signals.connect(receiver, signal=signal)
+
+    def _update(self, spider) -> None:
+        name = spider.source.name
+        state = self.progress[name]
+        for key, value in counts(self._crawlers[name].stats).items():
+            setattr(state, key, value)
+        state.queued = spider.article_requests
+        if self.on_change:
+            self.on_change(state)
+
+    def spider_opened(self, spider):
+        state = self.progress[spider.source.name]
+        state.status, state.started = "running", datetime.now(timezone.utc)
+        self._update(spider)
+
+    def request_scheduled(self, request, spider):
+        self._update(spider)
+
+    def response_received(self, response, request, spider):
+        if request.meta.get("pantau") == "article":
+            self.progress[spider.source.name].done += 1
+        self._update(spider)
+
+    def item_scraped(self, item, response, spider):
+        self._update(spider)
+
+    def item_dropped(self, item, response, exception, spider):
+        self._update(spider)
+
+    def spider_closed(self, spider, reason):
+        state = self.progress[spider.source.name]
+        state.finished = datetime.now(timezone.utc)
+        self._update(spider)
+        state.status = "done" if reason == "finished" else reason
+
+
+def crawl_settings(*, db_url: str, sources_file: Path | None, run_id: int | None,
+                   log_file: Path | None, overrides: dict | None = None) -> Settings:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "pantau.settings")
+    settings = Settings()
+    settings.setmodule("pantau.settings", priority="project")
+    settings.set("PANTAU_DB_URL", db_url, priority="cmdline")
+    if sources_file is not None:
+        settings.set("PANTAU_SOURCES", str(sources_file), priority="cmdline")
+    if run_id is not None:
+        settings.set("PANTAU_RUN_ID", run_id, priority="cmdline")
+    if log_file is not None:
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def settings_from_env() -> dict:
+    """``PANTAU_SCRAPY_<SETTING>=value`` environment variables as Scrapy settings overrides.
+
+    Lets operators (and tests) tune timeouts or the size cap without editing code, e.g.
+    ``PANTAU_SCRAPY_DOWNLOAD_TIMEOUT=10``.
+    """
+    prefix = "PANTAU_SCRAPY_"
+    return {key[len(prefix):]: value for key, value in os.environ.items() if key.startswith(prefix)}
+
+
+def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: str | None = None,
+              sources_file: Path | None = None, monitor: CrawlMonitor | None = None,
+              log_dir: Path | None = None, trigger: str = "cli") -> CrawlResult:
+    """Crawl ``sources`` once; returns what happened to each. Call once per process."""
+    from spiders.news import NewsSpider
+
+    db_url = database_url(db_url)
+    upgrade(db_url)
+    repo = Repository(db_url)
+    stale = repo.close_stale_runs()
+    if stale:
+        logger.warning("%d earlier crawl run(s) had been interrupted", stale)
+    runnable, skipped = [], []
+    for source in sources:
+        if source.kind == "x":
+            skipped.append((source.name, "X sources are not supported by this version yet"))
+        else:
+            runnable.append(source)
+    repo.sync_sources([s.as_spec() for s in sources])
+    run_id = repo.start_run([s.name for s in runnable], since, trigger=trigger, pid=os.getpid())
+    log_dir = Path(log_dir or os.environ.get("PANTAU_LOG_DIR") or "logs")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_file = log_dir / f"crawl-{run_id}.log"
+    monitor = monitor or CrawlMonitor()
+    settings = crawl_settings(db_url=db_url, sources_file=sources_file, run_id=run_id,
+                              log_file=log_file, overrides=settings_from_env())
+    process = CrawlerProcess(settings, install_root_handler=True)
+    for source in runnable:
+        crawler = process.create_crawler(NewsSpider)
+        monitor.attach(crawler, source.name)
+        process.crawl(crawler, source=source, since=since)
+    try:
+        if runnable:
+            process.start()
+    finally:
+        result = CrawlResult(run_id=run_id, status="failed", skipped=skipped, log_file=log_file)
+        for source in runnable:
+            result.sources.append(monitor.progress[source.name])
+        result.status = run_status(result)
+        repo.finish_run(run_id, result.status, **result.totals)
+        repo.engine.dispose()
+    return result
+
+
+def run_status(result: CrawlResult) -> str:
+    """failed when every source failed (or none ran); partial when some did."""
+    if not result.sources:
+        return "failed"
+    failed = [s for s in result.sources if s.status != "done" or (s.pages <= s.errors and s.new == 0)]
+    if len(failed) == len(result.sources):
+        return "failed"
+    if failed or any(s.errors for s in result.sources):
+        return "partial"
+    return "ok"

@@ -1,0 +1,60 @@
+"""Scrapy settings for Pantau (``scrapy.cfg`` points here).
+
+Polite by default: robots.txt is obeyed, AutoThrottle adapts to each site, at most two requests
+run in parallel per site, and the User-Agent says who is crawling and where to complain. A
+source may relax this only for sites the office owns (``delay: 0`` in the sources file).
+"""
+
+import os
+
+BOT_NAME = "pantau"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+CONTACT_URL = os.environ.get("PANTAU_CONTACT_URL", "https://github.com/pantau-aduan/pantau#crawler")
+USER_AGENT = f"PantauBot/0.1 (+{CONTACT_URL}; pemantauan aduan publik Diskominfo)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page is never this big; cap memory per response
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPCACHE_ENABLED = False
+# The spider records 4xx/5xx responses itself, so it sees them instead of having them filtered.
+HTTPERROR_ALLOW_ALL = False
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("PANTAU_LOG_LEVEL", "INFO")
+
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.classify.ClassifyPipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+EXTENSIONS = {
+    "pantau.state.CrawlStateExtension": 10,
+}
+
+# Pantau's own settings (overridable from the command line with -s).
+PANTAU_DB_URL = os.environ.get("PANTAU_DB_URL")
+PANTAU_SOURCES = os.environ.get("PANTAU_SOURCES", "sources.yaml")
+PANTAU_SINCE_DAYS = 30
+PANTAU_MAX_PAGES = 1000  # requests per source and crawl, unless the source sets max_pages
+PANTAU_NEAR_DUPLICATE_THRESHOLD = 0.7

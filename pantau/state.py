@@ -1,0 +1,97 @@
+"""Per-source crawl state and run bookkeeping, as a Scrapy extension.
+
+When a spider opens, the extension registers its source, hands the spider the URLs this source
+already stored or saw (so a second crawl requests none of them again) and, when no run was
+started by ``pantau crawl``, opens a crawl run itself (``scrapy crawl news -a source=NAME``). When
+an item is dropped as too old or not an article, its URL is remembered as seen. When the spider
+closes, the run's per-source counts and the source state are written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime, timezone
+
+from scrapy import signals
+
+from pipelines.normalize import NotAnArticle, OldArticle
+from storage.repo import Repository
+
+logger = logging.getLogger(__name__)
+
+
+def counts(stats) -> dict[str, int]:
+    """The per-source numbers shown to users: pages, new, duplicates, errors."""
+    return {
+        "pages": stats.get_value("response_received_count", 0),
+        "new": stats.get_value("pantau/new", 0),
+        "duplicates": stats.get_value("pantau/duplicates", 0),
+        "errors": stats.get_value("pantau/errors", 0),
+    }
+
+
+class CrawlStateExtension:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.repo = Repository(crawler.settings.get("PANTAU_DB_URL"))
+        self.run_id: int | None = crawler.settings.getint("PANTAU_RUN_ID") or None
+        self.owns_run = False
+        self.started_at: datetime | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
+        return extension
+
+    def spider_opened(self, spider):
+        self.started_at = datetime.now(timezone.utc)
+        source = spider.source
+        self.repo.sync_sources([source.as_spec()])
+        if self.run_id is None:
+            self.run_id = self.repo.start_run([source.name], spider.since, trigger="scrapy", pid=os.getpid())
+            self.owns_run = True
+        spider.run_id = self.run_id
+        spider.known_urls = self.repo.known_urls(source.name)
+        logger.info("%(source)s: %(known)d URLs already stored or seen", {"source": source.name,
+                                                                           "known": len(spider.known_urls)})
+
+    def item_dropped(self, item, response, exception, spider):
+        if isinstance(exception, (OldArticle, NotAnArticle)):
+            reason = "too_old" if isinstance(exception, OldArticle) else "not_article"
+            self.crawler.stats.inc_value(f"pantau/dropped_{reason}")
+            for url in {item.url, item.fetched_url} - {None}:
+                self.repo.mark_seen(item.source, url, reason)
+
+    def spider_closed(self, spider, reason):
+        stats = self.crawler.stats
+        numbers = counts(stats)
+        status = source_status(numbers, reason)
+        finished = datetime.now(timezone.utc)
+        name = spider.source.name
+        message = None if reason == "finished" else f"stopped: {reason}"
+        self.repo.record_run_source(self.run_id, name, status=status, started_at=self.started_at,
+                                    finished_at=finished, message=message, **numbers)
+        self.repo.update_source_state(
+            name, last_run_at=finished,
+            last_success_at=finished if status != "failed" else None,
+            newest_published_at=stats.get_value("pantau/newest_published_at"),
+            last_error=message if status == "failed" else None,
+        )
+        if self.owns_run:
+            self.repo.finish_run(self.run_id, status, **numbers)
+        self.repo.engine.dispose()
+
+
+def source_status(numbers: dict[str, int], reason: str) -> str:
+    """ok: no errors; partial: some pages failed; failed: nothing usable came back."""
+    if reason not in ("finished",) and numbers["new"] == 0:
+        return "failed"
+    if numbers["errors"] == 0:
+        return "ok"
+    if numbers["new"] + numbers["duplicates"] > 0 or numbers["pages"] > numbers["errors"]:
+        return "partial"
+    return "failed"

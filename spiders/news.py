@@ -1,0 +1,337 @@
+"""The generic news spider: from a site URL to the site's recent articles.
+
+Discovery runs in two rounds. First the source page and robots.txt: the page names feeds and the
+WordPress REST API, robots.txt names sitemaps. Then, for what the first round did not find, the
+common sitemap and feed paths are probed. Only when neither sitemaps nor the WordPress API gave
+article URLs does the spider walk the paginated listing pages, stopping at the first page that
+shows only known or older articles. Every article URL is checked against the source's scope
+(host and path prefix), the per-source crawl state (URLs already stored or seen) and ``--since``
+before it is requested. Failures become :class:`~spiders.items.CrawlError` items, so the run
+records what failed and where and goes on.
+
+Run it alone with ``scrapy crawl news -a source=NAME [-a since=2026-11-01]``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from pantau.config import Source, load_sources
+from spiders import discovery
+from spiders.dates import JAKARTA, parse_date
+from spiders.encoding import decode_html
+from spiders.errors import describe_failure
+from spiders.items import Article, CrawlError
+from spiders.sites import site_for
+from spiders.urls import Scope, canonicalize
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_LISTING_PAGES = 50
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, source: Source | str | None = None, since: datetime | str | None = None,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        if source is None:
+            raise ValueError("the news spider needs a source: scrapy crawl news -a source=NAME")
+        self._source_arg = source
+        self._since_arg = since
+        self.known_urls: set[str] = set()  # filled by pantau.state.CrawlStateExtension
+        self.requested: set[str] = set()
+        self.article_requests = 0
+        self.listing_pages = 0
+        self._pending_discovery = 0
+        self._round = 0
+        self._home_doc = None
+        self._home_url: str | None = None
+        self._index_pages: list[str] = []
+        self._have = {"feed": False, "sitemap": False, "wp": False, "robots_sitemap": False}
+        self._complete_leads = 0  # article URLs from sitemaps or the WordPress API
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler.settings)
+        return spider
+
+    def _configure(self, settings) -> None:
+        source = self._source_arg
+        if isinstance(source, str):
+            source = load_sources(settings.get("PANTAU_SOURCES")).get(source)
+        self.source: Source = source
+        self.now = datetime.now(JAKARTA)
+        since = self._since_arg
+        if isinstance(since, str):
+            parsed = parse_date(since, now=self.now)
+            if parsed is None:
+                raise ValueError(f"since: '{since}' is not a date (use YYYY-MM-DD)")
+            since = parsed
+        self.since: datetime = since or self.now - timedelta(days=settings.getint("PANTAU_SINCE_DAYS", 30))
+        self.max_pages = source.max_pages or settings.getint("PANTAU_MAX_PAGES", 1000)
+        self.scope = self._scope_for(source)
+        self.site = site_for(source.url, source.selectors)
+        # Politeness per source: crawler settings are still writable while the spider is built.
+        if source.delay is not None:
+            settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
+            if source.delay == 0:
+                settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+                settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="spider")
+                settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency or 8, priority="spider")
+        if source.concurrency:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency, priority="spider")
+
+    @staticmethod
+    def _scope_for(source: Source) -> Scope:
+        if source.kind in ("rss", "sitemap"):  # the URL is a file: scope is its directory
+            return Scope.from_url(urljoin(source.url, "./"))
+        return Scope.from_url(source.url)
+
+    # -- discovery ----------------------------------------------------------------------------
+
+    async def start(self):
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self):
+        kind, url = self.source.kind, self.source.url
+        if kind == "rss":
+            yield self._discovery(url, self.parse_feed, "feed")
+        elif kind == "sitemap":
+            yield self._discovery(url, self.parse_sitemap, "sitemap")
+        elif kind == "wordpress":
+            api_root = urljoin(url, "wp-json/")
+            yield self._discovery(discovery.wp_posts_url(api_root, page=1, since=self.since),
+                                  self.parse_wp, "wp", page=1, api_root=api_root)
+        else:
+            self._round = 1
+            yield self._discovery(url, self.parse_home, "home")
+            if kind == "auto":
+                robots = urljoin(url, "/robots.txt")
+                yield self._discovery(robots, self.parse_robots, "robots", probe=True)
+
+    def _discovery(self, url: str, callback, step: str, *, probe: bool = False, **meta: Any) -> scrapy.Request:
+        self._pending_discovery += 1
+        return scrapy.Request(url, callback=callback, errback=self.on_error, dont_filter=True,
+                              meta={"pantau": step, "probe": probe, **meta})
+
+    def parse_home(self, response: Response):
+        doc = self._doc(response)
+        if doc is not None:
+            self._home_doc, self._home_url = doc, response.url
+            links = discovery.home_links(doc, self.scope)
+            self._index_pages = links.index_pages
+            if self.source.kind == "auto":
+                for feed in links.feeds:
+                    yield self._discovery(feed, self.parse_feed, "feed", probe=True)
+                if links.wp_api:
+                    api = discovery.wp_posts_url(links.wp_api, page=1, since=self.since)
+                    yield self._discovery(api, self.parse_wp, "wp", page=1, api_root=links.wp_api, probe=True)
+        yield from self._discovery_done()
+
+    def parse_robots(self, response: Response):
+        if isinstance(response, TextResponse):
+            for sitemap in discovery.robots_sitemaps(response.text, response.url):
+                self._have["robots_sitemap"] = True
+                yield self._discovery(sitemap, self.parse_sitemap, "sitemap", probe=True)
+        yield from self._discovery_done()
+
+    def parse_feed(self, response: Response):
+        leads = discovery.feed_leads(response.body, response.url, now=self.now)
+        if leads is None:
+            if not response.meta.get("probe"):
+                yield self._error(response.url, "parse", "not an RSS, Atom or JSON feed")
+        else:
+            self._have["feed"] = True
+            for lead in leads:
+                yield from self._follow(lead)
+        yield from self._discovery_done()
+
+    def parse_sitemap(self, response: Response):
+        content = discovery.parse_sitemap(self._maybe_gunzip(response), now=self.now)
+        if content is None:
+            if not response.meta.get("probe"):
+                yield self._error(response.url, "parse", "not an XML sitemap")
+        else:
+            self._have["sitemap"] = True
+            for child in content.sitemaps:
+                if child.date is not None and child.date < self.since:
+                    continue  # an archive sitemap not modified since the cut-off
+                if urlsplit(child.url).hostname == urlsplit(response.url).hostname and child.url not in self.requested:
+                    self.requested.add(child.url)
+                    yield self._discovery(child.url, self.parse_sitemap, "sitemap", probe=True)
+            for lead in content.leads:
+                if self.scope.contains(lead.url):
+                    self._complete_leads += 1
+                    yield from self._follow(lead)
+        yield from self._discovery_done()
+
+    def parse_wp(self, response: Response):
+        leads = discovery.wp_leads(response.body, now=self.now)
+        if leads is not None:
+            self._have["wp"] = True
+            fresh = 0
+            for lead in leads:
+                self._complete_leads += 1
+                for request in self._follow(lead):
+                    fresh += 1
+                    yield request
+            page = response.meta.get("page", 1)
+            total = int(response.headers.get("X-WP-TotalPages", b"1") or 1)
+            if fresh and page < total and page < MAX_LISTING_PAGES:
+                api_root = response.meta["api_root"]
+                following = discovery.wp_posts_url(api_root, page=page + 1, since=self.since)
+                yield self._discovery(following, self.parse_wp, "wp", page=page + 1, api_root=api_root,
+                                      probe=True)
+        yield from self._discovery_done()
+
+    def _discovery_done(self):
+        """Called once per finished discovery request; launches the next round when idle."""
+        self._pending_discovery -= 1
+        if self._pending_discovery > 0 or self.source.kind not in ("auto", "html"):
+            return
+        if self._round == 1 and self.source.kind == "auto":
+            self._round = 2
+            probes = []
+            if not self._have["robots_sitemap"] and not self._have["sitemap"]:
+                probes += [(urljoin(self.source.url, path), self.parse_sitemap, "sitemap")
+                           for path in discovery.COMMON_SITEMAP_PATHS[:2]]
+            if not self._have["feed"] and not self._have["wp"]:
+                probes += [(urljoin(self.scope.root, path), self.parse_feed, "feed")
+                           for path in discovery.COMMON_FEED_PATHS[:3]]
+            probes = [p for p in probes if p[0] not in self.requested]
+            if probes:
+                for url, callback, step in probes:
+                    self.requested.add(url)
+                    yield self._discovery(url, callback, step, probe=True)
+                return
+        if self._round in (1, 2):
+            self._round = 3
+            if self._complete_leads == 0:
+                yield from self._walk_listings()
+
+    def _walk_listings(self):
+        """Fallback when no sitemap or API lists the articles: the source page and its indexes."""
+        self.logger.info("%s: no sitemap or WordPress API found, reading listing pages", self.source.name)
+        if self._home_doc is not None:
+            yield from self._listing(self._home_doc, self._home_url)
+        for url in self._index_pages:
+            if url not in self.requested:
+                self.requested.add(url)
+                yield self._listing_request(url)
+
+    def _listing_request(self, url: str) -> scrapy.Request:
+        self.listing_pages += 1
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.on_error, dont_filter=True,
+                              meta={"pantau": "listing"})
+
+    def parse_listing(self, response: Response):
+        doc = self._doc(response)
+        if doc is not None:
+            yield from self._listing(doc, response.url)
+
+    def _listing(self, doc, url: str):
+        leads = self.site.article_links(doc, self.scope, self.now)
+        fresh = 0
+        for lead in leads:
+            for request in self._follow(lead):
+                fresh += 1
+                yield request
+        # A page of only known or older articles means the rest is older still.
+        if not fresh:
+            self.crawler.stats.inc_value("pantau/listing_stops")
+            return
+        following = self.site.next_page(doc, url, self.scope)
+        if following and following not in self.requested and self.listing_pages < MAX_LISTING_PAGES:
+            self.requested.add(following)
+            yield self._listing_request(following)
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def _follow(self, lead: discovery.Lead):
+        """Yield a request for the lead's article unless it is out of scope, known or too old."""
+        stats = self.crawler.stats
+        url = lead.url
+        if not self.scope.contains(url):
+            stats.inc_value("pantau/skipped_offsite")
+            return
+        if url in self.known_urls:
+            stats.inc_value("pantau/skipped_known")
+            return
+        if url in self.requested:
+            return
+        if lead.date is not None and lead.date < self.since:
+            stats.inc_value("pantau/skipped_old")
+            return
+        if self.article_requests >= self.max_pages:
+            if stats.get_value("pantau/max_pages_reached") is None:
+                self.logger.warning("%s: stopped at max_pages=%d", self.source.name, self.max_pages)
+            stats.set_value("pantau/max_pages_reached", self.max_pages)
+            return
+        self.requested.add(url)
+        self.article_requests += 1
+        yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
+                             meta={"pantau": "article", "lead_url": url,
+                                   "lead_date": lead.date if lead.published else None})
+
+    def parse_article(self, response: Response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if content_type and not content_type.split(";")[0].strip() in HTML_TYPES:
+            yield self._error(response.url, "not_html", f"not a web page (Content-Type: {content_type})",
+                              status=response.status)
+            return
+        html, encoding = decode_html(response.body, content_type or None)
+        page = self.site.read(html, response.url, self.now)
+        url = page.canonical_url or canonicalize(response.url)
+        lead_url = response.meta.get("lead_url")
+        published = page.published_at or response.meta.get("lead_date")
+        yield Article(
+            source=self.source.name, url=url, title=page.title or "", text=page.text or "",
+            published_at=published, author=page.author,
+            fetched_url=lead_url if lead_url and lead_url != url else None,
+            source_kind="social" if self.source.social else "news",
+            harvested_at=datetime.now(JAKARTA), language=page.language,
+            raw={"is_article": page.is_article, "page_type": page.page_type, "encoding": encoding,
+                 "http_status": response.status, "description": page.description, "image": page.image},
+        )
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def on_error(self, failure):
+        request = failure.request
+        step = request.meta.get("pantau")
+        kind, status, message = describe_failure(failure)
+        if not (request.meta.get("probe") and kind in ("http", "dns", "connection", "timeout")):
+            if step == "home":
+                message = f"{message} — the site did not answer; check the URL or try later"
+            yield self._error(request.url, kind, message, status=status)
+        if step not in ("article", "listing"):
+            yield from self._discovery_done()
+
+    def _error(self, url: str, kind: str, message: str, status: int | None = None) -> CrawlError:
+        self.logger.warning("%s: %s %s: %s", self.source.name, kind, url, message)
+        return CrawlError(source=self.source.name, url=url, kind=kind, message=message, status=status)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _doc(self, response: Response):
+        if not isinstance(response, TextResponse):
+            return None
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        html, _ = decode_html(response.body, content_type)
+        return discovery.parse_html(html, response.url)
+
+    def _maybe_gunzip(self, response: Response) -> bytes:
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            from scrapy.utils.gz import gunzip
+
+            return gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        return body
