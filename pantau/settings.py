@@ -57,4 +57,4 @@ PANTAU_DB_URL = os.environ.get("PANTAU_DB_URL")
 PANTAU_SOURCES = os.environ.get("PANTAU_SOURCES", "sources.yaml")
 PANTAU_SINCE_DAYS = 30
 PANTAU_MAX_PAGES = 1000  # requests per source and crawl, unless the source sets max_pages
-PANTAU_NEAR_DUPLICATE_THRESHOLD = 0.7
+PANTAU_NEAR_DUPLICATE_THRESHOLD = 0.5

@@ -1,0 +1,32 @@
+# Pantau — the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: install into .venv, create/upgrade the database, harvest every enabled source once
+run: $(STAMP)
+	$(BIN)/pantau init
+	$(BIN)/pantau crawl
+
+## test: install into .venv and run the whole test suite
+test: $(STAMP)
+	$(BIN)/pytest
+
+## bench: crawl benchmark on a generated local site (results: benchmarks/RESULTS.md)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_crawl.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
