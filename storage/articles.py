@@ -1,0 +1,224 @@
+"""Storing harvested articles, with de-duplication the database can enforce.
+
+An article is stored at most once per canonical URL and once per content hash; a near-duplicate
+(decided upstream by MinHash) is stored but points to the first record of its story and joins
+that story's cluster. Each article is one transaction, and a unique-constraint race with another
+writer ends as "already stored", never as an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Classification, Cluster, Item, SeenUrl, Source, utcnow
+from storage.session import RepositoryBase, insert_ignoring, require_aware
+
+logger = logging.getLogger(__name__)
+
+CLASSIFICATION_FIELDS = (
+    "is_complaint",
+    "complaint_score",
+    "category",
+    "kecamatan",
+    "desa",
+    "region_code",
+    "in_jurisdiction",
+    "opd",
+)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What :meth:`ItemQueries.store_article` did.
+
+    ``reason`` is ``new`` or ``near_duplicate`` when a row was created, ``same_url`` or
+    ``same_content`` when the article was already stored (``item_id`` is then that item).
+    """
+
+    item_id: int
+    created: bool
+    reason: str
+    duplicate_of: int | None
+    cluster_id: int | None
+
+
+def _existing_result(item: Item, reason: str) -> StoreResult:
+    return StoreResult(item.id, False, reason, item.duplicate_of, item.cluster_id)
+
+
+def _offset_minutes(published_at: datetime | None) -> int | None:
+    if published_at is None:
+        return None
+    offset = published_at.utcoffset()
+    assert offset is not None  # require_aware ran first
+    return int(offset.total_seconds() // 60)
+
+
+class ItemQueries(RepositoryBase):
+    def store_article(self, article: Mapping[str, Any], run_id: int | None = None) -> StoreResult:
+        """Store one harvested article (keys as in ``spiders.items.Article``) unless it is
+        already stored under the same URL or content; see :class:`StoreResult`."""
+        require_aware(article.get("published_at"), "published_at")
+        require_aware(article.get("harvested_at"), "harvested_at")
+        try:
+            with self._writing() as session:
+                return self._store(session, article, run_id)
+        except IntegrityError:
+            # Another writer stored the same URL or content between our check and our insert.
+            with self._reading() as session:
+                existing = self._find_existing(session, article)
+            if existing is None:
+                raise  # a real integrity problem, not a duplicate
+            item, reason = existing
+            logger.debug(
+                "Lost a race storing %(url)s: already item %(id)s",
+                {"url": article["url"], "id": item.id},
+            )
+            return _existing_result(item, reason)
+
+    def _find_existing(
+        self, session: Session, article: Mapping[str, Any]
+    ) -> tuple[Item, str] | None:
+        item = session.scalar(select(Item).where(Item.url == article["url"]))
+        if item is not None:
+            return item, "same_url"
+        item = session.scalar(select(Item).where(Item.content_hash == _content_hash(article)))
+        if item is not None:
+            return item, "same_content"
+        return None
+
+    def _store(
+        self, session: Session, article: Mapping[str, Any], run_id: int | None
+    ) -> StoreResult:
+        source_kind = article.get("source_kind") or "news"
+        source_id = self._ensure_source(session, article["source"], kind=source_kind)
+
+        existing = self._find_existing(session, article)
+        if existing is not None:
+            item, reason = existing
+            # Remember this source's URLs for the copy so the next crawl does not fetch it again.
+            self._remember_urls(session, source_id, item, article, reason)
+            return _existing_result(item, reason)
+
+        item = Item(
+            source_id=source_id,
+            source_kind=source_kind,
+            url=article["url"],
+            fetched_url=_distinct_fetched_url(article),
+            title=article.get("title") or "",
+            text=article.get("text") or "",
+            author=article.get("author"),
+            published_at=article.get("published_at"),
+            published_offset_minutes=_offset_minutes(article.get("published_at")),
+            harvested_at=article.get("harvested_at") or utcnow(),
+            language=article.get("language"),
+            content_hash=_content_hash(article),
+            minhash=article.get("minhash"),
+            raw=dict(article.get("raw") or {}),
+            crawl_run_id=run_id,
+        )
+        reason = "new"
+        first = self._first_copy(session, article.get("near_duplicate_of"))
+        if first is not None:
+            if first.cluster_id is None:
+                cluster = Cluster()
+                session.add(cluster)
+                session.flush()
+                first.cluster_id = cluster.id
+            item.duplicate_of = first.duplicate_of or first.id
+            item.cluster_id = first.cluster_id
+            item.status = "duplicate"
+            item.similarity = article.get("similarity")
+            reason = "near_duplicate"
+        session.add(item)
+        session.flush()  # the unique constraints fire here on a lost race
+
+        classification = article.get("classification")
+        if classification:
+            session.add(_classification_row(item.id, classification))
+        return StoreResult(item.id, True, reason, item.duplicate_of, item.cluster_id)
+
+    @staticmethod
+    def _first_copy(session: Session, content_hash: str | None) -> Item | None:
+        """The stored item a near-duplicate was matched to, locked so that two copies arriving
+        at once do not both give it a cluster."""
+        if not content_hash:
+            return None
+        return session.scalar(
+            select(Item).where(Item.content_hash == content_hash).with_for_update()
+        )
+
+    @staticmethod
+    def _remember_urls(
+        session: Session, source_id: int, item: Item, article: Mapping[str, Any], reason: str
+    ) -> None:
+        known = {item.url, item.fetched_url} if item.source_id == source_id else set()
+        urls = {article["url"], article.get("fetched_url")} - known - {None}
+        insert_ignoring(
+            session,
+            SeenUrl,
+            [{"source_id": source_id, "url": url, "reason": reason} for url in sorted(urls)],
+            conflict=["source_id", "url"],
+        )
+
+    def item_id_for_hash(self, content_hash: str) -> int | None:
+        with self._reading() as session:
+            return session.scalar(select(Item.id).where(Item.content_hash == content_hash))
+
+    def item_id_for_url(self, url: str) -> int | None:
+        """The item stored under this canonical URL, or else fetched from it."""
+        with self._reading() as session:
+            item_id = session.scalar(select(Item.id).where(Item.url == url))
+            if item_id is None:
+                item_id = session.scalar(
+                    select(Item.id).where(Item.fetched_url == url).order_by(Item.id).limit(1)
+                )
+            return item_id
+
+    def iter_signatures(self, since: datetime | None = None) -> Iterator[tuple[str, bytes]]:
+        """(content_hash, minhash) of items with a MinHash, harvested or published since
+        ``since`` (all when None), oldest first, streamed."""
+        require_aware(since, "since")
+        stmt = select(Item.content_hash, Item.minhash).where(Item.minhash.is_not(None))
+        if since is not None:
+            stmt = stmt.where(or_(Item.harvested_at >= since, Item.published_at >= since))
+        with self._reading() as session:
+            rows = session.execute(stmt.order_by(Item.id), execution_options={"yield_per": 1000})
+            for content_hash, minhash in rows:
+                yield content_hash, bytes(minhash)
+
+    def count_items(self, source_name: str | None = None) -> int:
+        stmt = select(func.count(Item.id))
+        if source_name is not None:
+            stmt = stmt.join(Source, Source.id == Item.source_id).where(Source.name == source_name)
+        with self._reading() as session:
+            return session.scalar(stmt) or 0
+
+
+def _content_hash(article: Mapping[str, Any]) -> str:
+    # Upstream pipelines hash normalised text; this fallback keeps direct callers working.
+    return article.get("content_hash") or hashlib.sha256(
+        (article.get("text") or "").encode("utf-8")
+    ).hexdigest()
+
+
+def _distinct_fetched_url(article: Mapping[str, Any]) -> str | None:
+    fetched = article.get("fetched_url")
+    return fetched if fetched and fetched != article["url"] else None
+
+
+def _classification_row(item_id: int, classification: Mapping[str, Any]) -> Classification:
+    return Classification(
+        item_id=item_id,
+        model_version=classification.get("model_version") or "unknown",
+        **{name: classification.get(name) for name in CLASSIFICATION_FIELDS},
+    )

@@ -1,0 +1,26 @@
+"""The query API the rest of Pantau uses: :class:`Repository`.
+
+Spiders' pipelines, the CLI and the web interface talk to the database only through this class;
+no other package builds SQL. It is assembled from one part per concern (sources, crawl runs,
+items, export) so each module stays small. Every method is its own short transaction, and every
+datetime goes in and comes out timezone-aware.
+"""
+
+from __future__ import annotations
+
+from storage.articles import ItemQueries, StoreResult
+from storage.export import EXPORT_FIELDS, ExportQueries
+from storage.runs import CrawlRunQueries
+from storage.sources import SourceQueries
+
+__all__ = ["EXPORT_FIELDS", "Repository", "StoreResult"]
+
+
+class Repository(SourceQueries, CrawlRunQueries, ItemQueries, ExportQueries):
+    """Pantau's database: ``Repository(url)`` (default ``$PANTAU_DB_URL`` or ``pantau.db``) or
+    ``Repository(engine=...)`` to share an engine. The schema must exist: run
+    :func:`storage.db.upgrade` (``pantau init``) first.
+
+    Usable as a context manager; :meth:`close` releases the connections of an engine the
+    repository created itself.
+    """
