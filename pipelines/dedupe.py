@@ -32,6 +32,7 @@ from storage.repo import Repository
 
 NUM_PERM = 128
 SEED = 1
+SCHEME = "affine32"  # datasketch 2.x permutation scheme; stored signatures depend on it
 SHINGLE_WORDS = 3
 DEFAULT_THRESHOLD = 0.5
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -53,18 +54,18 @@ def signature(text: str) -> MinHash | None:
     parts = shingles(text)
     if len(parts) < 5:
         return None  # too short to compare meaningfully
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     minhash.update_batch(list(parts))
     return minhash
 
 
 def to_bytes(minhash: MinHash) -> bytes:
-    return minhash.hashvalues.astype("<u8").tobytes()
+    return minhash.hashvalues.astype("<u4").tobytes()
 
 
 def from_bytes(data: bytes) -> MinHash:
-    values = np.frombuffer(data, dtype="<u8").astype(np.uint64)
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values)
+    values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME)
 
 
 class NearDuplicateIndex:
