@@ -137,7 +137,7 @@ def export(
     format: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
     status: Optional[str] = typer.Option(None, "--status", help="only items with this status"),
     since: Optional[str] = typer.Option(None, "--since", help="published on or after this date"),
-    until: Optional[str] = typer.Option(None, "--until", help="published before this date"),
+    until: Optional[str] = typer.Option(None, "--until", help="published on or before this date"),
     out_file: Optional[Path] = typer.Option(None, "--out", help="write here instead of standard output"),
     db: Optional[str] = DB_OPTION,
 ):
@@ -150,6 +150,8 @@ def export(
     if status is not None and status not in STATUSES:
         raise fail(f"--status '{status}' is not a status; use one of: {', '.join(STATUSES)}")
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
+    if until_at is not None:
+        until_at += timedelta(days=1)  # --until names the last day to include
     repo = Repository(db)
     records = repo.iter_export_records(status=status, since=since_at, until=until_at)
     writer = EXPORTERS[format]

@@ -20,7 +20,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from pantau.config import Source
-from pantau.state import counts
+from pantau.state import counts, source_status
 from storage.db import database_url, upgrade
 from storage.repo import Repository
 
@@ -117,7 +117,9 @@ class CrawlMonitor:
         state = self.progress[spider.source.name]
         state.finished = datetime.now(timezone.utc)
         self._update(spider)
-        state.status = "done" if reason == "finished" else reason
+        state.status = source_status(counts(self._crawlers[state.name].stats), reason)
+        if reason != "finished":
+            state.message = f"stopped: {reason}"
 
 
 def crawl_settings(*, db_url: str, sources_file: Path | None, run_id: int | None,
@@ -196,9 +198,9 @@ def run_status(result: CrawlResult) -> str:
     """failed when every source failed (or none ran); partial when some did."""
     if not result.sources:
         return "failed"
-    failed = [s for s in result.sources if s.status != "done" or (s.pages <= s.errors and s.new == 0)]
+    failed = [s for s in result.sources if s.status not in ("ok", "partial")]
     if len(failed) == len(result.sources):
         return "failed"
-    if failed or any(s.errors for s in result.sources):
+    if failed or any(s.status == "partial" for s in result.sources):
         return "partial"
     return "ok"

@@ -55,6 +55,7 @@ class NewsSpider(scrapy.Spider):
         self._index_pages: list[str] = []
         self._have = {"feed": False, "sitemap": False, "wp": False, "robots_sitemap": False}
         self._complete_leads = 0  # article URLs from sitemaps or the WordPress API
+        self._home_failed = False
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -77,6 +78,8 @@ class NewsSpider(scrapy.Spider):
         self.since: datetime = since or self.now - timedelta(days=settings.getint("PANTAU_SINCE_DAYS", 30))
         self.max_pages = source.max_pages or settings.getint("PANTAU_MAX_PAGES", 1000)
         self.scope = self._scope_for(source)
+        parts = urlsplit(source.url)
+        self.scope_root = f"{parts.scheme}://{parts.netloc}{self.scope.path_prefix}/"
         self.site = site_for(source.url, source.selectors)
         # Politeness per source: crawler settings are still writable while the spider is built.
         if source.delay is not None:
@@ -197,14 +200,14 @@ class NewsSpider(scrapy.Spider):
         self._pending_discovery -= 1
         if self._pending_discovery > 0 or self.source.kind not in ("auto", "html"):
             return
-        if self._round == 1 and self.source.kind == "auto":
+        if self._round == 1 and self.source.kind == "auto" and not self._home_failed:
             self._round = 2
             probes = []
             if not self._have["robots_sitemap"] and not self._have["sitemap"]:
                 probes += [(urljoin(self.source.url, path), self.parse_sitemap, "sitemap")
                            for path in discovery.COMMON_SITEMAP_PATHS[:2]]
             if not self._have["feed"] and not self._have["wp"]:
-                probes += [(urljoin(self.scope.root, path), self.parse_feed, "feed")
+                probes += [(urljoin(self.scope_root, path), self.parse_feed, "feed")
                            for path in discovery.COMMON_FEED_PATHS[:3]]
             probes = [p for p in probes if p[0] not in self.requested]
             if probes:
@@ -310,6 +313,7 @@ class NewsSpider(scrapy.Spider):
         kind, status, message = describe_failure(failure)
         if not (request.meta.get("probe") and kind in ("http", "dns", "connection", "timeout")):
             if step == "home":
+                self._home_failed = True
                 message = f"{message} — the site did not answer; check the URL or try later"
             yield self._error(request.url, kind, message, status=status)
         if step not in ("article", "listing"):
