@@ -72,10 +72,7 @@ class NormalizePipeline:
         item.text = clean_text(item.text or "")
         item.published_at = aware(item.published_at)
         item.harvested_at = aware(item.harvested_at) or datetime.now(timezone.utc)
-        # A page the extractor could not call an article still counts when it has a date and a
-        # real body (portals without article markup); listings and index pages have neither.
-        dated_body = item.published_at is not None and len(item.text) >= 300
-        if not item.raw.get("is_article", True) and not dated_body:
+        if not item.raw.get("is_article", True):
             raise NotAnArticle(f"not an article page: {item.url}")
         if not item.title or len(item.text) < self.min_text_chars:
             raise NotAnArticle(f"no title or body text found: {item.url}")

@@ -17,7 +17,7 @@ import feedparser
 from lxml import etree, html as lxml_html
 
 from spiders.dates import find_date, parse_date
-from spiders.urls import Scope, canonicalize, looks_like_article
+from spiders.urls import Scope, canonicalize, looks_like_article, same_site
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/json", "application/rdf+xml")
@@ -82,9 +82,10 @@ def home_links(doc, scope: Scope) -> HomeLinks:
         text = " ".join(anchor.text_content().split())
         if scope.contains(href) and (INDEX_PATH_RE.search(urlsplit(href).path + "/")
                                      or (len(text) < 40 and INDEX_LINK_RE.search(text))):
-            if not looks_like_article(href) and href not in index_pages:
+            if not looks_like_article(href) and _page_number(href) == 1 and href not in index_pages:
                 index_pages.append(href)
-    return HomeLinks(feeds=[f for f in dict.fromkeys(feeds) if _same_site(f, scope)],
+    home = f"http://{scope.host}/"
+    return HomeLinks(feeds=[f for f in dict.fromkeys(feeds) if same_site(f, home)],
                      wp_api=api, index_pages=index_pages[:3])
 
 
@@ -292,6 +293,3 @@ def wp_leads(body: bytes, *, now: datetime | None = None) -> list[Lead] | None:
         leads.append(Lead(canonicalize(post["link"]), date, published=date is not None))
     return leads
 
-
-def _same_site(url: str, scope: Scope) -> bool:
-    return Scope.from_url(url).host == scope.host

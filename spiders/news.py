@@ -14,6 +14,7 @@ Run it alone with ``scrapy crawl news -a source=NAME [-a since=2026-11-01]``.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -28,9 +29,12 @@ from spiders.encoding import decode_html
 from spiders.errors import describe_failure
 from spiders.items import Article, CrawlError
 from spiders.sites import site_for
-from spiders.urls import Scope, canonicalize
+from spiders.urls import Scope, canonicalize, looks_like_listing
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Sitemaps of a site's navigation pages rather than its articles (WordPress/Yoast/Rank Math names).
+NON_ARTICLE_SITEMAP = re.compile(r"(category|tag|author|page|attachment|product|term|user|taxonom|kategori|topik)"
+                                 r"[-_]?(sitemap)?\d*\.xml", re.IGNORECASE)
 MAX_LISTING_PAGES = 50
 
 
@@ -167,11 +171,13 @@ class NewsSpider(scrapy.Spider):
             for child in content.sitemaps:
                 if child.date is not None and child.date < self.since:
                     continue  # an archive sitemap not modified since the cut-off
+                if NON_ARTICLE_SITEMAP.search(urlsplit(child.url).path.rsplit("/", 1)[-1]):
+                    continue
                 if urlsplit(child.url).hostname == urlsplit(response.url).hostname and child.url not in self.requested:
                     self.requested.add(child.url)
                     yield self._discovery(child.url, self.parse_sitemap, "sitemap", probe=True)
             for lead in content.leads:
-                if self.scope.contains(lead.url):
+                if self.scope.contains(lead.url) and not looks_like_listing(lead.url):
                     self._complete_leads += 1
                     yield from self._follow(lead)
         yield from self._discovery_done()

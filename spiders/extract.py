@@ -1,0 +1,417 @@
+"""Read a news page: headline, publication date, author, body text, and whether it is an article.
+
+One function, :func:`read_article`, works on any news site without per-site rules. Fields come
+from the most reliable source a page offers, in order: JSON-LD (:mod:`spiders.jsonld`), then
+meta tags (Open Graph, Dublin Core, Parse.ly, itemprop), then what the page shows a reader —
+Indonesian bylines ("Penulis: …", "Reporter: …") and date lines near the headline
+(:mod:`spiders.dates`). The body is trafilatura's main-text extraction with Indonesian
+boilerplate ("Baca Juga", "Berita Terkait", share bars, "Scroll untuk melanjutkan") removed.
+Pure functions on strings: no network, no crawler state.
+"""
+
+from __future__ import annotations
+
+import copy
+import html as html_lib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from spiders import jsonld
+from spiders.dates import find_date, parse_date
+from spiders.urls import canonicalize, looks_like_article, looks_like_listing, same_site
+
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "article:published", "og:published_time", "datepublished",
+    "datecreated", "pubdate", "publishdate", "publish-date", "publish_date", "content_publisheddate", "parsely-pub-date",
+    "sailthru.date", "dc.date.issued", "dc.date", "dcterms.issued", "dcterms.created", "date", "publication_date",
+)
+MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+                 "article:modified", "dcterms.modified", "last-modified", "parsely-updated")
+AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator")
+GENERIC_AUTHORS = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "redaksi web", "webmaster", "editor"})
+MIN_BODY_CHARS = 200
+MIN_ARTICLE_CHARS = 300
+MIN_LISTING_TEASERS = 5
+
+_SEP = r"(?:\s+[-–—:~]\s+|\s*[|·•»]\s*)"
+_DATE_HINT = re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|meta|byline", re.I)
+# Class/id words of boxes around the story (matched per hyphen-separated part, "has-sidebar" excluded).
+_NOISE_PARTS = ("comment", "komentar", "related", "terkait", "sidebar", "footer", "populer", "popular", "trending",
+                "bacajuga", "recommend", "rekomendasi", "terpopuler", "terbaru")
+_NOISE_TAGS = frozenset({"aside", "footer", "nav", "script", "style", "noscript"})
+# Boxes named in Indonesian, which trafilatura's English class-name rules miss ("samping" is the
+# sidebar, "kaki" the footer); never a wrapper that holds the headline.
+_PRUNE_XPATH = "//*[@class or @id][{}][not(.//h1)][not(.//article)]".format(" or ".join(
+    f"contains(@class, '{word}') or contains(@id, '{word}')"
+    for word in ("samping", "kaki", "komentar", "tanggapan", "bagikan", "iklan", "terkait", "bacajuga", "baca-juga",
+                 "baca-lainnya", "bacalainnya", "populer", "rekomendasi")))
+_BYLINE_LABEL = (r"(?<![\w])(?P<label>ditulis oleh|penulis|reporter|pewarta|wartawan|kontributor|jurnalis"
+                 r"|oleh|editor|redaktur|penyunting|author|by)\b")
+_BYLINE = re.compile(_BYLINE_LABEL + r"\s*(?P<colon>[:：])?\s*(?P<value>[^|•·:\n]+)", re.I)
+_HAS_BYLINE_LABEL = re.compile(_BYLINE_LABEL, re.I)
+_BYLINE_CUT = re.compile(  # where a name in a byline ends: a separator, the next label, a date
+    r"\s*(?:[,;/(]|\s[-–—]\s|\b(?:editor|redaktur|penyunting|reporter|penulis|pewarta|foto|fotografer|sumber"
+    r"|diperbarui|dipublikasikan|update|senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)\b|\d).*$", re.I)
+_EDITOR_LABELS = frozenset({"editor", "redaktur", "penyunting"})
+_BOILERPLATE = re.compile(
+    r"^(?:baca\s+(?:juga|lainnya|selengkapnya|pula|berita\s+lain)|(?:berita|artikel|topik|video)\s+terkait"
+    r"|simak\s+(?:juga|berita|video|selengkapnya|artikel)|lihat\s+juga|klik\s+(?:di\s*)?sini"
+    r"|dapatkan\s+(?:update|berita|informasi|info)|ikuti\s+(?:kami|berita|update|info|channel|saluran|terus|akun)\b.*"
+    r"(?:google\s*news|whatsapp|telegram|instagram|facebook|tiktok|youtube|saluran|channel)"
+    r"|(?:gabung|join)\b.*(?:whatsapp|telegram|channel|saluran|grup)|advertisement\b|iklan$"
+    r"|scroll\s+(?:untuk|to|ke)\s+(?:melanjutkan|lanjut|continue|bawah)|bagikan\s*(?::|artikel|berita|ini|ke\b|$)"
+    r"|share\s*(?::|this|artikel|berita|$)|tags?\s*:|topik\s*:|(?:download|unduh)\s+aplikasi)",
+    re.I,
+)
+_SOCIAL_ONLY = re.compile(r"^(?:(?:facebook|twitter|x|whatsapp|telegram|line|linkedin|pinterest|e-?mail|copy link"
+                          r"|salin (?:link|tautan)|share|bagikan)[\s,|/•·:]*)+$", re.I)
+_LINK_LIST_LABEL = re.compile(r"^(?:baca\s+(?:juga|lainnya|pula)|(?:berita|artikel)\s+(?:terkait|lainnya)|simak\s+juga|"
+                              r"lihat\s+juga)\s*:?\s*$", re.I)
+_CREDIT = re.compile(r"^(?:(?:editor|redaktur|penyunting|penulis|reporter|pewarta|wartawan)\s*:|(?:oleh|by)\s+\S.{0,40}[|·•])", re.I)
+
+
+@dataclass
+class ArticlePage:
+    title: str | None
+    text: str
+    published_at: datetime | None  # timezone-aware
+    modified_at: datetime | None = None
+    author: str | None = None
+    canonical_url: str | None = None  # absolute, canonicalized; None when missing or untrustworthy
+    language: str | None = None  # primary subtag, e.g. "id"
+    is_article: bool = False
+    page_type: str | None = None  # JSON-LD type (NewsArticle, ...) or og:type
+    image: str | None = None
+    description: str | None = None
+
+
+def read_article(html: str, url: str, *, now: datetime | None = None) -> ArticlePage:
+    """Extract the fields of the page at ``url``; ``now`` anchors relative dates ("2 jam yang lalu")."""
+    tree = _parse(html)
+    if tree is None:
+        return ArticlePage(title=None, text="", published_at=None)
+    nodes = jsonld.jsonld_objects(tree)
+    node, node_type = jsonld.article_node(nodes)
+    node = node or {}
+    meta = _meta(tree)
+    heading = _main_heading(tree)
+    sites = _site_names(meta, nodes, url)
+    title = _title(tree, node, meta, heading, sites, url)
+    text = _body(html, tree, url, title, now)
+    published = _first_date([*_jsonld_dates(node, nodes, "datePublished", "dateCreated"),
+                             *(meta.get(key) for key in PUBLISHED_META)], now)
+    published = published or _page_date(tree, heading, now)
+    modified = _first_date([*_jsonld_dates(node, nodes, "dateModified"), *(meta.get(k) for k in MODIFIED_META)], now)
+    og_type = (meta.get("og:type") or "").strip().lower() or None
+    articles = [n for n in nodes if set(jsonld.node_types(n)) & set(jsonld.ARTICLE_TYPES)]
+    headlines = {jsonld.node_text(n, "headline", "name", "url") for n in articles}  # several plugins, one story
+    listing = looks_like_listing(url) or len(headlines) >= 3 or (jsonld.has_listing_type(nodes) and not articles)
+    # JSON-LD article types are trusted; og:type "article" (set site-wide by some templates) and
+    # the date-plus-text rule also need a page that is not laid out as a list of headlines.
+    weaker = (og_type or "").startswith("article") or (published is not None and len(text) >= MIN_ARTICLE_CHARS)
+    is_article = not listing and (node_type in jsonld.ARTICLE_TYPES or (weaker and not _listing_layout(tree, heading)))
+    image = jsonld.node_image(node, nodes) or meta.get("og:image") or meta.get("twitter:image")
+    return ArticlePage(
+        title=title,
+        text=text,
+        published_at=published,
+        modified_at=modified,
+        author=_author(tree, node, nodes, meta, sites),
+        canonical_url=_canonical(tree, meta, url),
+        language=_language(tree, node, nodes, meta),
+        is_article=is_article,
+        page_type=node_type or og_type,
+        image=canonicalize(image, base=url) if image and image.strip() else None,
+        description=jsonld.node_text(node, "description") or _clean(meta.get("og:description") or meta.get("description")),
+    )
+
+
+def _parse(html: str) -> etree._Element | None:
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html or "")  # lxml refuses str with an encoding declaration
+    try:
+        return lxml_html.fromstring(html) if html.strip() else None
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _path(href: str) -> str | None:
+    try:
+        return urlsplit(href.strip()).path
+    except ValueError:
+        return None
+
+
+def _clean(value: str | None) -> str | None:
+    return " ".join(html_lib.unescape(value).split()) or None if value else None
+
+
+def _meta(tree) -> dict[str, str]:
+    """First content of every meta name/property/itemprop, keys lowercased; itemprop dates too."""
+    found: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop") or element.get("http-equiv")
+        content = element.get("content")
+        if key and content and content.strip():
+            found.setdefault(key.strip().lower(), content.strip())
+    for element in tree.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"):
+        value = element.get("content") or element.get("datetime") or element.text_content()
+        if value and value.strip():
+            found.setdefault(element.get("itemprop").lower(), value.strip())
+    return found
+
+
+def _first_date(values, now) -> datetime | None:
+    parsed = (parse_date(value, now=now) for value in values if isinstance(value, str) and value.strip())
+    return next((value for value in parsed if value is not None), None)
+
+
+def _jsonld_dates(node: dict, nodes: list[dict], *keys: str) -> list[str]:
+    """The date from the article node, else from the page's other article/WebPage nodes."""
+    pool = [node] + [n for n in nodes if set(jsonld.node_types(n)) & {*jsonld.ARTICLE_TYPES, *jsonld.PAGE_TYPES}]
+    return [value for item in pool for key in keys if isinstance(value := item.get(key), str)]
+
+
+def _in_noise(element) -> bool:
+    """Inside comments, related-story boxes, sidebars, navigation or the site footer."""
+    chain = [element, *element.iterancestors()]
+    in_article = any(node.tag == "article" for node in chain)  # an article's own <footer> is part of it
+    for node in chain:
+        if node.tag in ("body", "html"):
+            break
+        if node.tag in _NOISE_TAGS and not (node.tag == "footer" and in_article):
+            return True
+        for token in f"{node.get('class', '')} {node.get('id', '')}".lower().split():
+            if token.startswith(("has-", "with-", "no-", "is-")):
+                continue
+            if "bacajuga" in re.sub(r"[-_]", "", token):
+                return True
+            if any(part.startswith(_NOISE_PARTS) and not (in_article and part == "footer") for part in re.split(r"[-_]", token)):
+                return True
+    return False
+
+
+def _main_heading(tree):
+    """The story's <h1>: one inside <article>/<main> first, else the first one that is not the logo."""
+    for heading in tree.xpath("//article//h1 | //main//h1") or tree.xpath("//h1"):
+        home_link = any(_path(href) in ("", "/") for href in heading.xpath(".//a/@href"))
+        if heading.text_content().strip() and not home_link and not _in_noise(heading):
+            return heading
+    return None
+
+
+def _page_date(tree, heading, now) -> datetime | None:
+    """A date as shown to readers: <time datetime>, then date-like elements and text by the headline."""
+    window = heading.xpath("following::*[position() <= 60]") if heading is not None else []
+    times = [el for el in window if el.tag == "time"] + tree.xpath("//article//time")
+    found = _first_date([el.get("datetime") or el.text_content() for el in times if not _in_noise(el)], now)
+    if found or heading is None:
+        return found
+    container = heading.getparent().getparent() if heading.getparent() is not None else None
+    around = container.iter() if container is not None else []
+    for element in [*window, *around]:
+        if not isinstance(element.tag, str) or element is heading:
+            continue
+        if _DATE_HINT.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            text = element.text_content()
+            if len(text) <= 200 and not _in_noise(element) and (found := find_date(text, now=now)):
+                return found
+    following = " ".join(heading.xpath("following::text()[position() <= 30]"))
+    return find_date(following[:400], now=now)
+
+
+def _site_names(meta: dict, nodes: list[dict], url: str) -> list[str]:
+    names = [meta.get("og:site_name"), meta.get("application-name"), meta.get("al:android:app_name"),
+             *jsonld.site_names(nodes)]
+    return [name for name in dict.fromkeys(_clean(n) for n in names) if name]
+
+
+def _strip_site(title: str, names: list[str], host: str) -> str:
+    for name in names:
+        pattern = re.escape(name)
+        for candidate in (rf"^(?P<rest>.+?){_SEP}{pattern}$", rf"^{pattern}{_SEP}(?P<rest>.+)$"):
+            match = re.match(candidate, title, re.I)
+            if match:
+                return match["rest"].strip()
+    parts = re.split(_SEP, title)
+    site_key = re.sub(r"[^a-z0-9]", "", host.removeprefix("www.").split(".")[0])
+    if len(parts) > 1 and len(site_key) >= 4:  # the domain written out: "Kabar Bromo" on kabarbromo.id
+        if re.sub(r"[^a-z0-9]", "", parts[-1].lower()).startswith(site_key):
+            return title[: title.rfind(parts[-1])].strip(" -–—|·•»:~")
+        if re.sub(r"[^a-z0-9]", "", parts[0].lower()).startswith(site_key):
+            return title[len(parts[0]):].strip(" -–—|·•»:~")
+    return title
+
+
+def _title(tree, node: dict, meta: dict, heading, sites: list[str], url: str) -> str | None:
+    page_title = _clean(" ".join(tree.xpath("//head/title/text()")) or tree.findtext(".//title"))
+    candidates = [jsonld.node_text(node, "headline", "name"), _clean(meta.get("og:title")),
+                  _clean(heading.text_content()) if heading is not None else None, page_title]
+    names = list(sites)
+    for candidate in candidates[:3]:  # what <title> adds around the headline is the site's name
+        if candidate and page_title and (page_title.startswith(candidate) or page_title.endswith(candidate)):
+            extra = page_title.replace(candidate, "", 1).strip(" -–—|·•»:~")
+            if extra and len(extra) < len(candidate) and extra not in names:
+                names.append(extra)
+    candidate = next((candidate for candidate in candidates if candidate), None)
+    if candidate and candidate.endswith(("…", "...")):  # SEO plugins cut long headlines short
+        stem = candidate.rstrip(".… ")
+        candidate = next((other for other in candidates if other and other != candidate and other.startswith(stem)), candidate)
+    return (_strip_site(candidate, names, urlsplit(url).hostname or "") or candidate) if candidate else None
+
+
+def _body(html: str, tree, url: str, title: str | None, now: datetime | None) -> str:
+    text = _filter_lines(_trafilatura(html, url, favor_precision=True), title, now)
+    if len(text) < MIN_BODY_CHARS and tree.xpath("//form[.//p]"):
+        # ASP.NET pages wrap everything in one <form>, which trafilatura's precise mode drops
+        unwrapped = copy.deepcopy(tree)
+        for form in unwrapped.xpath("//form"):
+            form.drop_tag()
+        html = lxml_html.tostring(unwrapped, encoding="unicode")
+        text = _filter_lines(_trafilatura(html, url, favor_precision=True), title, now)
+    if len(text) < MIN_BODY_CHARS:
+        recall = _filter_lines(_trafilatura(html, url, favor_recall=True), title, now)
+        text = recall if len(recall) > len(text) else text
+    return text
+
+
+def _trafilatura(html: str, url: str, **mode: bool) -> str:
+    # deduplicate stays off: trafilatura's duplicate cache is process-wide, so it would blank
+    # paragraphs of the third page that shares them (syndicated stories, re-fetched pages).
+    return trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=True, include_images=False, include_links=False,
+        deduplicate=False, output_format="txt", with_metadata=False, prune_xpath=_PRUNE_XPATH, **mode,
+    ) or ""
+
+
+def _filter_lines(text: str, title: str | None, now: datetime | None) -> str:
+    """Drop Indonesian boilerplate lines; keep every other paragraph verbatim, blank-line separated."""
+    title_key = _key(title) if title else None
+    kept: list[str] = []
+    seen: set[str] = set()
+    link_list = 0  # after a bare "Baca Juga" label, up to 5 headline-like lines are its links
+    for line in filter(None, (raw.strip() for raw in text.splitlines())):
+        if _LINK_LIST_LABEL.match(line):
+            link_list = 5
+            continue
+        if link_list and len(line) <= 160 and not re.search(r"[.!?\"”]$", line):
+            link_list -= 1
+            continue
+        link_list = 0
+        if _BOILERPLATE.match(line) or _SOCIAL_ONLY.match(line) or _key(line) == title_key:
+            continue
+        if len(line) >= 40 and line in seen:  # the same paragraph rendered twice (mobile + desktop)
+            continue
+        seen.add(line)
+        kept.append(line)
+    while kept and _is_credit(kept[-1], now):
+        kept.pop()
+    while kept and _is_credit(kept[0], now):
+        kept.pop(0)
+    return "\n\n".join(kept)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def _is_credit(line: str, now: datetime | None) -> bool:
+    """Byline or bare date lines trafilatura keeps above or below the story."""
+    if _CREDIT.match(line):
+        return True
+    return len(line) <= 60 and len(line.split()) <= 8 and find_date(line, now=now) is not None and not line.endswith(".")
+
+
+def _author(tree, node: dict, nodes: list[dict], meta: dict, sites: list[str]) -> str | None:
+    candidates = [jsonld.node_author(node, nodes)] if node else []
+    candidates += [meta.get(key) for key in AUTHOR_META]
+    candidates += [el.text_content() for el in tree.xpath("//a[contains(concat(' ', @rel, ' '), ' author ')]")]
+    for element in tree.xpath("//*[@itemprop='author']"):
+        inner = (element.xpath(".//*[@itemprop='name']") or [element])[0]
+        candidates.append(inner.get("content") or inner.text_content())
+    site_keys = {name.casefold() for name in sites}
+    names = _names(candidates, site_keys)
+    specific = [name for name in names if name.casefold() not in GENERIC_AUTHORS]
+    if not specific:  # "Redaksi"/"admin" in the meta tags: a byline on the page says more
+        names += _names(_bylines(tree), site_keys)
+        specific = [name for name in names if name.casefold() not in GENERIC_AUTHORS]
+    return (specific or names or [None])[0]
+
+
+def _names(candidates, site_keys: set[str]) -> list[str]:
+    names = []
+    for candidate in candidates:
+        name = _clean(re.sub(r"^\s*(?:oleh|by|penulis)\s*:?\s+", "", candidate or "", flags=re.I))
+        if name and len(name) <= 80 and not name.startswith(("http://", "https://", "@")) and name.casefold() not in site_keys:
+            names.append(name)
+    return names
+
+
+def _bylines(tree) -> list[str]:
+    """Names after "Penulis:", "Reporter:", "Oleh" ...; editors only when nobody else is named."""
+    writers, editors = [], []
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in _NOISE_TAGS:
+            continue
+        for text, container in ((element.text, element), (element.tail, element.getparent())):
+            if not text or container is None or not _HAS_BYLINE_LABEL.search(text):
+                continue
+            for scope in (container, container.getparent()):  # "<span>Penulis:</span> <a>Nama</a>"
+                if scope is not None and _read_byline(scope, writers, editors):
+                    break
+    return writers + editors
+
+
+def _read_byline(container, writers: list[str], editors: list[str]) -> bool:
+    line = " ".join(" ".join(container.itertext()).split())
+    if len(line) > 200 or _in_noise(container):
+        return False
+    found = False
+    for match in _BYLINE.finditer(line):
+        if not match["colon"] and line[: match.start("label")].strip():
+            continue  # "diresmikan oleh Bupati": prose, not a byline
+        value = _BYLINE_CUT.sub("", match["value"]).strip(" .-–—")
+        if 2 <= len(value) <= 60 and value[0].isalpha() and len(value.split()) <= 6:
+            (editors if match["label"].lower() in _EDITOR_LABELS else writers).append(value)
+            found = True
+    return found
+
+
+def _listing_layout(tree, heading) -> bool:
+    """Many headline links outside related/sidebar boxes, under no headline-like <h1>."""
+    if heading is not None and len(heading.text_content().split()) > 3:
+        return False
+    links = {
+        anchor.get("href") for anchor in tree.xpath("//h2//a[@href] | //h3//a[@href] | //h4//a[@href]")
+        if looks_like_article(anchor.get("href")) and not _in_noise(anchor)
+    }
+    return len(links) >= MIN_LISTING_TEASERS
+
+
+def _canonical(tree, meta: dict, url: str) -> str | None:
+    hrefs = [link.get("href") for link in tree.xpath("//link[@href]") if "canonical" in (link.get("rel") or "").lower().split()]
+    for href in [*hrefs, meta.get("og:url")]:
+        if not href or not href.strip():
+            continue
+        absolute = canonicalize(href, base=url)
+        if not same_site(absolute, url):
+            continue
+        path, page_path = urlsplit(absolute).path.rstrip("/"), urlsplit(url).path.rstrip("/")
+        if not path or (page_path.startswith(path + "/")) or (looks_like_listing(absolute) and not looks_like_listing(url)):
+            continue  # homepage, a section the page sits in, or a category: a template's mistake
+        return absolute
+    return None
+
+
+def _language(tree, node: dict, nodes: list[dict], meta: dict) -> str | None:
+    for value in (jsonld.node_language(node, nodes) if node else None, tree.get("lang"), tree.get("xml:lang"),
+                  meta.get("og:locale"), meta.get("content-language"), meta.get("language")):
+        if value and re.match(r"^[a-zA-Z]{2,3}\b", value.strip()):
+            primary = re.split(r"[-_]", value.strip())[0].lower()
+            return "id" if primary in ("in", "ind") else primary
+    return None
