@@ -92,7 +92,7 @@ def crawl(
                                monitor=CrawlMonitor(on_change=show))
         except Exception as exc:
             raise fail(f"the crawl stopped: {exc}", 1)
-    _summary(result)
+    _summary(result, db)
     raise typer.Exit(1 if result.status == "failed" else 0)
 
 
@@ -107,7 +107,7 @@ def _progress(quiet: bool):
                     TimeElapsedColumn(), console=err, transient=False)
 
 
-def _summary(result) -> None:
+def _summary(result, db: Optional[str]) -> None:
     table = Table(title=f"Crawl run #{result.run_id}: {result.status}")
     for column in ("source", "status", "pages", "new", "duplicates", "errors", "time"):
         table.add_column(column, justify="right" if column not in ("source", "status") else "left")
@@ -125,8 +125,7 @@ def _summary(result) -> None:
     if totals["errors"]:
         from storage.repo import Repository
 
-        repo = Repository()
-        errors = repo.errors_for_run(result.run_id)
+        errors = Repository(db).errors_for_run(result.run_id)
         err.print(f"[yellow]{len(errors)} page(s) failed[/] (details: `pantau runs`, log {result.log_file}):")
         for error in errors[:10]:
             err.print(f"  {error['source']}: {error['kind']} {error['url']} — {error['message']}", highlight=False)
@@ -143,7 +142,6 @@ def export(
 ):
     """Write stored items as JSON Lines or CSV (Excel-ready, with the SP4N-LAPOR! columns)."""
     from pantau.export import EXPORTERS, STATUSES
-    from storage.repo import Repository
 
     if format not in EXPORTERS:
         raise fail(f"--format '{format}' is not supported; use one of: {', '.join(EXPORTERS)}")
@@ -152,7 +150,7 @@ def export(
     since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
     if until_at is not None:
         until_at += timedelta(days=1)  # --until names the last day to include
-    repo = Repository(db)
+    repo = open_repository(db)
     records = repo.iter_export_records(status=status, since=since_at, until=until_at)
     writer = EXPORTERS[format]
     if out_file is None:
@@ -170,9 +168,7 @@ def runs(
     db: Optional[str] = DB_OPTION,
 ):
     """Recent crawl runs with their counts and errors."""
-    from storage.repo import Repository
-
-    recent = Repository(db).recent_runs(limit)
+    recent = open_repository(db).recent_runs(limit)
     if as_json:
         out.print_json(json.dumps(recent, default=str, ensure_ascii=False))
         return
@@ -188,6 +184,21 @@ def runs(
         for sample in run.get("error_samples", []):
             out.print(f"  run {run['id']} {sample['source']}: {sample['kind']} {sample['url']} — {sample['message']}",
                       highlight=False)
+
+
+def open_repository(db: Optional[str]):
+    """The repository for commands that read data; a clear error if the database is not set up."""
+    from storage.db import current_revision, database_url
+    from storage.repo import Repository
+
+    url = database_url(db)
+    try:
+        revision = current_revision(url)
+    except Exception as exc:
+        raise fail(f"cannot open the database at {_safe_url(url)}: {exc}", 1)
+    if revision is None:
+        raise fail(f"the database at {_safe_url(url)} is empty; run `pantau init` (or `pantau crawl`) first", 1)
+    return Repository(url)
 
 
 def _safe_url(url: str) -> str:

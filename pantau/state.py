@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from scrapy import signals
 
 from pipelines.normalize import NotAnArticle, OldArticle
+from storage.db import upgrade
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,11 @@ def counts(stats) -> dict[str, int]:
 class CrawlStateExtension:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.repo = Repository(crawler.settings.get("PANTAU_DB_URL"))
+        db_url = crawler.settings.get("PANTAU_DB_URL")
         self.run_id: int | None = crawler.settings.getint("PANTAU_RUN_ID") or None
+        if self.run_id is None:  # plain `scrapy crawl`: nobody ran `pantau init` for us
+            upgrade(db_url)
+        self.repo = Repository(db_url)
         self.owns_run = False
         self.started_at: datetime | None = None
 
