@@ -45,7 +45,7 @@ def article_pages(site: Path) -> list[tuple[str, str]]:
 
 def bench_fetch(url: str, work: Path) -> dict:
     out = work / "fetch.json"
-    subprocess.run([sys.executable, str(REPO / "benchmarks" / "fetch_spider.py"), url + "/sitemap.xml", str(out)],
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "fetch_spider.py"), url + "/sitemap_index.xml", str(out)],
                    check=True, cwd=REPO)
     result = json.loads(out.read_text())
     result["per_second"] = result["fetched"] / result["seconds"]

@@ -26,8 +26,12 @@ class FetchOnly(scrapy.Spider):
         yield scrapy.Request(self.sitemap, callback=self.parse_sitemap)
 
     def parse_sitemap(self, response):
-        for entry in Sitemap(response.body):
-            yield scrapy.Request(entry["loc"], callback=self.parse_page, dont_filter=True)
+        sitemap = Sitemap(response.body)
+        for entry in sitemap:
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(entry["loc"], callback=self.parse_sitemap)
+            else:
+                yield scrapy.Request(entry["loc"], callback=self.parse_page, dont_filter=True)
 
     def parse_page(self, response):
         now = time.perf_counter()

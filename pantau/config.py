@@ -242,8 +242,8 @@ def _check_value(key: str, value: Any, node: yaml.Node, fail) -> Any:
     if key in ("max_pages", "concurrency"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise fail(f"'{value}' must be a whole number of at least 1")
-        if key == "concurrency" and value > 8:
-            raise fail(f"'{value}' is impolite: at most 8 parallel requests to one site")
+        if key == "concurrency" and value > 16:
+            raise fail(f"'{value}' is impolite: at most 16 parallel requests to one site")
         return value
     if key == "delay":
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:

@@ -142,6 +142,7 @@ def next_page(doc, current_url: str, scope: Scope, *, selector: str | None = Non
     candidates += doc.xpath("//link[@rel='next']/@href | //a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href")
     for anchor in doc.xpath("//a[@href]"):
         text = " ".join(anchor.text_content().split()).lower()
+        text = text.strip(" «»‹›<>→←|") or text  # "Berikutnya »" → "berikutnya"; a bare "»" stays
         classes = (anchor.get("class") or "").lower()
         if text in NEXT_TEXTS or re.search(r"\bnext\b", classes) or (anchor.get("aria-label") or "").lower() in NEXT_TEXTS:
             candidates.append(anchor.get("href"))
