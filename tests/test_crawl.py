@@ -217,3 +217,36 @@ def test_every_source_failing_exits_1(tmp_path):
     result = run_pantau("crawl", env=crawl_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 1
     assert "mati" in result.stdout + result.stderr
+
+
+# -- the same story on two outlets: stored once each, linked as one cluster ---------------------
+
+def test_syndicated_story_is_linked_to_the_first_copy(wpsite, portal, tmp_path):
+    write_sources_file(tmp_path / "sources.yaml", [
+        {"name": "kabarbromo", "url": wpsite.url + "/", "delay": 0},
+        {"name": "suarapantura", "url": portal.url + "/", "delay": 0},
+    ])
+    env = crawl_env(tmp_path)
+    result = run_pantau("crawl", "--since", SINCE, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    records = by_url(export_records(env, tmp_path))
+    pairs = []
+    for article in portal.expected["sources"]["suarapantura"]["articles"]:
+        if article.get("near_duplicate_of"):
+            source, path = article["near_duplicate_of"].split(" ")
+            assert source == "kabarbromo"
+            pairs.append((records[portal.url + article["url_path"]], records[wpsite.url + path]))
+    assert pairs, "the fixture must contain a syndicated story"
+    for one, other in pairs:
+        first, copy = sorted((one, other), key=lambda r: r["id"])
+        assert copy["status"] == "duplicate" and copy["duplicate_of"] == first["id"]
+        assert first["status"] == "new" and first["duplicate_of"] is None
+        assert copy["cluster_id"] is not None and copy["cluster_id"] == first["cluster_id"]
+    linked = {r["url"] for pair in pairs for r in pair}
+    others = [r for r in records.values() if r["url"] not in linked]
+    assert all(r["status"] == "new" and r["cluster_id"] is None for r in others)
+
+
+def test_crawler_identifies_itself_politely(wp_crawl):
+    agents = {record.headers.get("User-Agent", "") for record in wp_crawl.site.request_log}
+    assert agents and all(agent.startswith("PantauBot/") and "+http" in agent for agent in agents)
