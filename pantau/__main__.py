@@ -2,4 +2,5 @@
 
 from pantau.cli import app
 
-app()
+if __name__ == "__main__":  # worker processes re-import this module; only the parent runs the app
+    app()

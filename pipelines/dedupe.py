@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from spiders import workers
 from spiders.items import Article
 from storage.repo import Repository
 
@@ -57,6 +58,12 @@ def signature(text: str) -> MinHash | None:
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     minhash.update_batch(list(parts))
     return minhash
+
+
+def signature_bytes(text: str) -> bytes | None:
+    """The serialised signature of ``text`` (runs in a worker process)."""
+    minhash = signature(text)
+    return to_bytes(minhash) if minhash is not None else None
 
 
 def to_bytes(minhash: MinHash) -> bytes:
@@ -109,8 +116,9 @@ def shared_index(repo: Repository, threshold: float, days: int) -> NearDuplicate
 
 
 class DedupePipeline:
-    def __init__(self, db_url: str | None, threshold: float, days: int):
+    def __init__(self, db_url: str | None, threshold: float, days: int, workers: int = 0):
         self.db_url = db_url
+        self.workers = workers
         self.threshold = threshold
         self.days = days
         self.index: NearDuplicateIndex | None = None
@@ -120,21 +128,27 @@ class DedupePipeline:
         settings = crawler.settings
         return cls(settings.get("PANTAU_DB_URL"),
                    settings.getfloat("PANTAU_NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
-                   settings.getint("PANTAU_DEDUPE_DAYS", 120))
+                   settings.getint("PANTAU_DEDUPE_DAYS", 120),
+                   settings.getint("PANTAU_EXTRACT_WORKERS", workers.default_workers()))
 
     def open_spider(self, spider):
         self.index = shared_index(Repository(self.db_url), self.threshold, self.days)
 
-    def process_item(self, item, spider):
+    async def process_item(self, item, spider):
         if not isinstance(item, Article):
             return item
         item.content_hash = content_hash(item.text)
         if item.content_hash in self.index:
             return item  # identical content: the store links it to the stored copy
-        minhash = signature(item.text)
-        if minhash is None:
+        # Shingling and hashing are CPU work: done by the extraction workers when there are any.
+        data = await workers.run(signature_bytes, item.text, workers=self.workers)
+        if data is None:
             return item
-        item.minhash = to_bytes(minhash)
+        # Query and insert with no await in between, so concurrent items see a consistent index.
+        if item.content_hash in self.index:
+            return item
+        item.minhash = data
+        minhash = from_bytes(data)
         match = self.index.best_match(minhash)
         if match is not None:
             item.near_duplicate_of, item.similarity = match[0], round(match[1], 3)

@@ -51,6 +51,7 @@ _PRUNE_XPATH = "//*[@class or @id][{}][not(.//h1)][not(.//article)]".format(" or
     f"contains(@class, '{word}') or contains(@id, '{word}')"
     for word in ("samping", "kaki", "komentar", "tanggapan", "bagikan", "iklan", "terkait", "bacajuga", "baca-juga",
                  "baca-lainnya", "bacalainnya", "populer", "rekomendasi")))
+_PRUNE = etree.XPath(_PRUNE_XPATH)
 _BYLINE_LABEL = (r"(?<![\w])(?P<label>ditulis oleh|penulis|reporter|pewarta|wartawan|kontributor|jurnalis"
                  r"|oleh|editor|redaktur|penyunting|author|by)\b")
 _BYLINE = re.compile(_BYLINE_LABEL + r"\s*(?P<colon>[:：])?\s*(?P<value>[^|•·:\n]+)", re.I)
@@ -103,7 +104,6 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
     heading = _main_heading(tree)
     sites = _site_names(meta, nodes, url)
     title = _title(tree, node, meta, heading, sites, url)
-    text = _body(html, tree, url, title, now)
     published = _first_date([*_jsonld_dates(node, nodes, "datePublished", "dateCreated"),
                              *(meta.get(key) for key in PUBLISHED_META)], now)
     published = published or _page_date(tree, heading, now)
@@ -112,19 +112,25 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
     articles = [n for n in nodes if set(jsonld.node_types(n)) & set(jsonld.ARTICLE_TYPES)]
     headlines = {jsonld.node_text(n, "headline", "name", "url") for n in articles}  # several plugins, one story
     listing = looks_like_listing(url) or len(headlines) >= 3 or (jsonld.has_listing_type(nodes) and not articles)
+    listing_layout = _listing_layout(tree, heading)
+    image = jsonld.node_image(node, nodes) or meta.get("og:image") or meta.get("twitter:image")
+    author = _author(tree, node, nodes, meta, sites)
+    canonical = _canonical(tree, meta, url)
+    language = _language(tree, node, nodes, meta)
+    # Last: the body extraction prunes the parsed tree in place (no second parse of the page).
+    text = _body(html, tree, url, title, now)
     # JSON-LD article types are trusted; og:type "article" (set site-wide by some templates) and
     # the date-plus-text rule also need a page that is not laid out as a list of headlines.
     weaker = (og_type or "").startswith("article") or (published is not None and len(text) >= MIN_ARTICLE_CHARS)
-    is_article = not listing and (node_type in jsonld.ARTICLE_TYPES or (weaker and not _listing_layout(tree, heading)))
-    image = jsonld.node_image(node, nodes) or meta.get("og:image") or meta.get("twitter:image")
+    is_article = not listing and (node_type in jsonld.ARTICLE_TYPES or (weaker and not listing_layout))
     return ArticlePage(
         title=title,
         text=text,
         published_at=published,
         modified_at=modified,
-        author=_author(tree, node, nodes, meta, sites),
-        canonical_url=_canonical(tree, meta, url),
-        language=_language(tree, node, nodes, meta),
+        author=author,
+        canonical_url=canonical,
+        language=language,
         is_article=is_article,
         page_type=node_type or og_type,
         image=canonicalize(image, base=url) if image and image.strip() else None,
@@ -266,8 +272,12 @@ def _title(tree, node: dict, meta: dict, heading, sites: list[str], url: str) ->
 
 
 def _body(html: str, tree, url: str, title: str | None, now: datetime | None) -> str:
-    text = _filter_lines(_trafilatura(html, url, favor_precision=True), title, now)
-    if len(text) < MIN_BODY_CHARS and tree.xpath("//form[.//p]"):
+    has_form = bool(tree.xpath("//form[.//p]"))
+    for box in _PRUNE(tree):  # prunes ``tree`` in place; it is not used after this
+        _drop_keeping_tail(box)
+    text = _filter_lines(_trafilatura(tree, url, favor_precision=True), title, now)
+    if len(text) < MIN_BODY_CHARS and has_form:
+        tree = _parse(html)
         # ASP.NET pages wrap everything in one <form>, which trafilatura's precise mode drops
         unwrapped = copy.deepcopy(tree)
         for form in unwrapped.xpath("//form"):
@@ -280,12 +290,28 @@ def _body(html: str, tree, url: str, title: str | None, now: datetime | None) ->
     return text
 
 
-def _trafilatura(html: str, url: str, **mode: bool) -> str:
+def _drop_keeping_tail(element) -> None:
+    """Remove ``element`` but keep the text that follows it (its tail) in the document."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _trafilatura(html, url: str, **mode: bool) -> str:
+    """Body text of ``html`` (a string, or a parsed tree already pruned of Indonesian boxes)."""
     # deduplicate stays off: trafilatura's duplicate cache is process-wide, so it would blank
     # paragraphs of the third page that shares them (syndicated stories, re-fetched pages).
     return trafilatura.extract(
         html, url=url, include_comments=False, include_tables=True, include_images=False, include_links=False,
-        deduplicate=False, output_format="txt", with_metadata=False, prune_xpath=_PRUNE_XPATH, **mode,
+        deduplicate=False, output_format="txt", with_metadata=False,
+        prune_xpath=_PRUNE_XPATH if isinstance(html, str) else None, **mode,
     ) or ""
 
 

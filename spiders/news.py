@@ -30,6 +30,7 @@ from spiders.errors import describe_failure
 from spiders.items import Article, CrawlError
 from spiders.sites import site_for
 from spiders.urls import Scope, canonicalize, looks_like_listing
+from spiders import workers
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Sitemaps of a site's navigation pages rather than its articles (WordPress/Yoast/Rank Math names).
@@ -81,6 +82,7 @@ class NewsSpider(scrapy.Spider):
             since = parsed
         self.since: datetime = since or self.now - timedelta(days=settings.getint("PANTAU_SINCE_DAYS", 30))
         self.max_pages = source.max_pages or settings.getint("PANTAU_MAX_PAGES", 1000)
+        self.extract_workers = settings.getint("PANTAU_EXTRACT_WORKERS", workers.default_workers())
         self.scope = self._scope_for(source)
         parts = urlsplit(source.url)
         self.scope_root = f"{parts.scheme}://{parts.netloc}{self.scope.path_prefix}/"
@@ -290,14 +292,19 @@ class NewsSpider(scrapy.Spider):
                              meta={"pantau": "article", "lead_url": url,
                                    "lead_date": lead.date if lead.published else None})
 
-    def parse_article(self, response: Response):
+    async def parse_article(self, response: Response):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if content_type and not content_type.split(";")[0].strip() in HTML_TYPES:
             yield self._error(response.url, "not_html", f"not a web page (Content-Type: {content_type})",
                               status=response.status)
             return
         html, encoding = decode_html(response.body, content_type or None)
-        page = self.site.read(html, response.url, self.now)
+        try:
+            page = await workers.run(self.site.read, html, response.url, self.now, workers=self.extract_workers)
+        except Exception as exc:  # a page that breaks the reader must not stop the crawl
+            self.logger.exception("Could not read %s", response.url)
+            yield self._error(response.url, "parse", f"could not read the page: {exc.__class__.__name__}: {exc}")
+            return
         url = page.canonical_url or canonicalize(response.url)
         lead_url = response.meta.get("lead_url")
         published = page.published_at or response.meta.get("lead_date")

@@ -88,13 +88,14 @@ class ItemQueries(RepositoryBase):
     def _find_existing(
         self, session: Session, article: Mapping[str, Any]
     ) -> tuple[Item, str] | None:
-        item = session.scalar(select(Item).where(Item.url == article["url"]))
-        if item is not None:
-            return item, "same_url"
-        item = session.scalar(select(Item).where(Item.content_hash == _content_hash(article)))
-        if item is not None:
-            return item, "same_content"
-        return None
+        digest = _content_hash(article)
+        found = session.scalars(
+            select(Item).where(or_(Item.url == article["url"], Item.content_hash == digest))
+        ).all()
+        for item in found:  # a URL match wins over a content match
+            if item.url == article["url"]:
+                return item, "same_url"
+        return (found[0], "same_content") if found else None
 
     def _store(
         self, session: Session, article: Mapping[str, Any], run_id: int | None

@@ -37,6 +37,8 @@ class RepositoryBase:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         self._write_sessions = sessionmaker(writer, expire_on_commit=False)
+        # Sources are never deleted, so a name's id never changes: look it up once per repository.
+        self._source_ids: dict[str, int] = {}
 
     def close(self) -> None:
         """Release pooled connections (only when this repository created the engine)."""
@@ -72,6 +74,8 @@ class RepositoryBase:
         Imports and ad-hoc stores then work without a prior ``sync_sources``; a later sync
         fills in the details.
         """
+        if name in self._source_ids:
+            return self._source_ids[name]
         source_id = self._source_id_in(session, name)
         if source_id is None:
             insert_ignoring(
@@ -81,7 +85,9 @@ class RepositoryBase:
                 conflict=["name"],
             )
             source_id = self._source_id_in(session, name)
-        assert source_id is not None
+            assert source_id is not None
+            return source_id  # cached only once the creating transaction has committed
+        self._source_ids[name] = source_id
         return source_id
 
 
