@@ -80,8 +80,6 @@ def crawl(
         tasks: dict[str, int] = {}
 
         def show(state) -> None:
-            if progress is None:
-                return
             if state.name not in tasks:
                 tasks[state.name] = progress.add_task(state.name, total=None)
             progress.update(tasks[state.name], total=max(state.queued, 1), completed=state.done,
@@ -89,7 +87,7 @@ def crawl(
 
         try:
             result = run_crawl(selected, since=since_at, db_url=db, sources_file=path,
-                               monitor=CrawlMonitor(on_change=show))
+                               monitor=CrawlMonitor(on_change=show if progress is not None else None))
         except Exception as exc:
             raise fail(f"the crawl stopped: {exc}", 1)
     _summary(result, db)

@@ -77,12 +77,12 @@ class CrawlMonitor:
     def attach(self, crawler, name: str) -> None:
         self.progress[name] = SourceProgress(name)
         self._crawlers[name] = crawler
-        for receiver, signal in ((self.spider_opened, signals.spider_opened),
-                                 (self.request_scheduled, signals.request_scheduled),
-                                 (self.response_received, signals.response_received),
-                                 (self.item_scraped, signals.item_scraped),
-                                 (self.item_dropped, signals.item_dropped),
-                                 (self.spider_closed, signals.spider_closed)):
+        receivers = [(self.spider_opened, signals.spider_opened), (self.spider_closed, signals.spider_closed)]
+        if self.on_change is not None:  # live progress costs a signal dispatch per page; only when shown
+            receivers += [(self.response_received, signals.response_received),
+                          (self.item_scraped, signals.item_scraped),
+                          (self.item_dropped, signals.item_dropped)]
+        for receiver, signal in receivers:
             crawler.signals.connect(receiver, signal=signal)
 
     def _update(self, spider) -> None:
@@ -97,9 +97,6 @@ class CrawlMonitor:
     def spider_opened(self, spider):
         state = self.progress[spider.source.name]
         state.status, state.started = "running", datetime.now(timezone.utc)
-        self._update(spider)
-
-    def request_scheduled(self, request, spider):
         self._update(spider)
 
     def response_received(self, response, request, spider):

@@ -46,6 +46,19 @@ TWISTED_REACTOR = None
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("PANTAU_LOG_LEVEL", "INFO")
 
+# Middlewares that do nothing for Pantau but cost a Deferred chain on every request or item:
+# no HTTP auth, no Referer needed, spiders keep their own scope (no allowed_domains), and
+# discovery bounds depth itself.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+}
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+}
+
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,

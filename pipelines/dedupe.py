@@ -5,13 +5,13 @@ the lowercased, whitespace-collapsed text); the store never keeps both. Two arti
 duplicates* — one outlet's story syndicated by another with light edits, or re-posted by the same
 outlet — when the Jaccard similarity of their word 3-shingle sets is at least
 ``PANTAU_NEAR_DUPLICATE_THRESHOLD`` (default 0.5). That similarity is estimated with MinHash
-(128 permutations) and candidates are found with an LSH index (datasketch), so the cost per
+(128 permutations, CRC-32 shingle hashes) and candidates are found with an LSH index (datasketch), so the cost per
 article does not grow with the size of the archive.
 
 Why 0.5 on word 3-shingles: a syndicated copy that rewrites the lead, trims a sentence and swaps
-an agency's name for its acronym still shares most 3-word sequences (0.78 for the pair in
-``tests/test_dedupe.py``), while two different reports on the same topic from the same kecamatan
-in the same news style share almost none (0.03 there) — common words alone do not make 3-word
+an agency's name for its acronym still shares most 3-word sequences (about 0.72 for the pair
+in ``tests/test_dedupe.py``), while two different reports on the same topic from the same
+kecamatan in the same news style share almost none (about 0.01 there) — common words alone do not make 3-word
 sequences match. 0.5 sits in that gap with room for heavier edits on one side and shared
 boilerplate on the other; both sides are tested. The index holds the last ``PANTAU_DEDUPE_DAYS`` (default 120) days of
 stored items and is shared by every source crawled in the same process, so a copy found by
@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from spiders import workers
 from spiders.items import Article
 from storage.repo import Repository
 
@@ -51,19 +51,18 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
+def shingle_hash(shingle: bytes) -> int:
+    """32-bit hash of a shingle: CRC-32 is C-fast, and the affine32 scheme premixes it."""
+    return zlib.crc32(shingle)
+
+
 def signature(text: str) -> MinHash | None:
     parts = shingles(text)
     if len(parts) < 5:
         return None  # too short to compare meaningfully
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=shingle_hash)
     minhash.update_batch(list(parts))
     return minhash
-
-
-def signature_bytes(text: str) -> bytes | None:
-    """The serialised signature of ``text`` (runs in a worker process)."""
-    minhash = signature(text)
-    return to_bytes(minhash) if minhash is not None else None
 
 
 def to_bytes(minhash: MinHash) -> bytes:
@@ -72,7 +71,12 @@ def to_bytes(minhash: MinHash) -> bytes:
 
 def from_bytes(data: bytes) -> MinHash:
     values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME)
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME,
+                   permutations=_TEMPLATE.permutations, hashfunc=shingle_hash)
+
+
+# Permutations depend only on (num_perm, seed, scheme): compute them once, not per signature.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=shingle_hash)
 
 
 class NearDuplicateIndex:
@@ -116,9 +120,8 @@ def shared_index(repo: Repository, threshold: float, days: int) -> NearDuplicate
 
 
 class DedupePipeline:
-    def __init__(self, db_url: str | None, threshold: float, days: int, workers: int = 0):
+    def __init__(self, db_url: str | None, threshold: float, days: int):
         self.db_url = db_url
-        self.workers = workers
         self.threshold = threshold
         self.days = days
         self.index: NearDuplicateIndex | None = None
@@ -128,27 +131,23 @@ class DedupePipeline:
         settings = crawler.settings
         return cls(settings.get("PANTAU_DB_URL"),
                    settings.getfloat("PANTAU_NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
-                   settings.getint("PANTAU_DEDUPE_DAYS", 120),
-                   settings.getint("PANTAU_EXTRACT_WORKERS", workers.default_workers()))
+                   settings.getint("PANTAU_DEDUPE_DAYS", 120))
 
     def open_spider(self, spider):
         self.index = shared_index(Repository(self.db_url), self.threshold, self.days)
 
-    async def process_item(self, item, spider):
+    def process_item(self, item, spider):
+        # Synchronous on purpose: a signature costs well under a millisecond, less than Scrapy's
+        # overhead for an asynchronous pipeline step (measured in benchmarks/RESULTS.md).
         if not isinstance(item, Article):
             return item
         item.content_hash = content_hash(item.text)
         if item.content_hash in self.index:
             return item  # identical content: the store links it to the stored copy
-        # Shingling and hashing are CPU work: done by the extraction workers when there are any.
-        data = await workers.run(signature_bytes, item.text, workers=self.workers)
-        if data is None:
+        minhash = signature(item.text)
+        if minhash is None:
             return item
-        # Query and insert with no await in between, so concurrent items see a consistent index.
-        if item.content_hash in self.index:
-            return item
-        item.minhash = data
-        minhash = from_bytes(data)
+        item.minhash = to_bytes(minhash)
         match = self.index.best_match(minhash)
         if match is not None:
             item.near_duplicate_of, item.similarity = match[0], round(match[1], 3)

@@ -298,9 +298,9 @@ class NewsSpider(scrapy.Spider):
             yield self._error(response.url, "not_html", f"not a web page (Content-Type: {content_type})",
                               status=response.status)
             return
-        html, encoding = decode_html(response.body, content_type or None)
         try:
-            page = await workers.run(self.site.read, html, response.url, self.now, workers=self.extract_workers)
+            page, encoding = await workers.run(self.site.read_response, response.body, content_type or None,
+                                               response.url, self.now, workers=self.extract_workers)
         except Exception as exc:  # a page that breaks the reader must not stop the crawl
             self.logger.exception("Could not read %s", response.url)
             yield self._error(response.url, "parse", f"could not read the page: {exc.__class__.__name__}: {exc}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,8 +89,10 @@ class ItemQueries(RepositoryBase):
         self, session: Session, article: Mapping[str, Any]
     ) -> tuple[Item, str] | None:
         digest = _content_hash(article)
-        found = session.scalars(
-            select(Item).where(or_(Item.url == article["url"], Item.content_hash == digest))
+        # Plain rows, not ORM entities: this runs for every harvested article.
+        found = session.execute(
+            select(Item.id, Item.url, Item.fetched_url, Item.source_id, Item.duplicate_of,
+                   Item.cluster_id).where(or_(Item.url == article["url"], Item.content_hash == digest))
         ).all()
         for item in found:  # a URL match wins over a content match
             if item.url == article["url"]:
@@ -110,23 +112,26 @@ class ItemQueries(RepositoryBase):
             self._remember_urls(session, source_id, item, article, reason)
             return _existing_result(item, reason)
 
-        item = Item(
-            source_id=source_id,
-            source_kind=source_kind,
-            url=article["url"],
-            fetched_url=_distinct_fetched_url(article),
-            title=article.get("title") or "",
-            text=article.get("text") or "",
-            author=article.get("author"),
-            published_at=article.get("published_at"),
-            published_offset_minutes=_offset_minutes(article.get("published_at")),
-            harvested_at=article.get("harvested_at") or utcnow(),
-            language=article.get("language"),
-            content_hash=_content_hash(article),
-            minhash=article.get("minhash"),
-            raw=dict(article.get("raw") or {}),
-            crawl_run_id=run_id,
-        )
+        values: dict[str, Any] = {
+            "source_id": source_id,
+            "source_kind": source_kind,
+            "url": article["url"],
+            "fetched_url": _distinct_fetched_url(article),
+            "title": article.get("title") or "",
+            "text": article.get("text") or "",
+            "author": article.get("author"),
+            "published_at": article.get("published_at"),
+            "published_offset_minutes": _offset_minutes(article.get("published_at")),
+            "harvested_at": article.get("harvested_at") or utcnow(),
+            "language": article.get("language"),
+            "content_hash": _content_hash(article),
+            "minhash": article.get("minhash"),
+            "raw": dict(article.get("raw") or {}),
+            "crawl_run_id": run_id,
+            "status": "new",
+            "duplicate_of": None,
+            "cluster_id": None,
+        }
         reason = "new"
         first = self._first_copy(session, article.get("near_duplicate_of"))
         if first is not None:
@@ -135,18 +140,17 @@ class ItemQueries(RepositoryBase):
                 session.add(cluster)
                 session.flush()
                 first.cluster_id = cluster.id
-            item.duplicate_of = first.duplicate_of or first.id
-            item.cluster_id = first.cluster_id
-            item.status = "duplicate"
-            item.similarity = article.get("similarity")
+                session.flush()
+            values.update(duplicate_of=first.duplicate_of or first.id, cluster_id=first.cluster_id,
+                          status="duplicate", similarity=article.get("similarity"))
             reason = "near_duplicate"
-        session.add(item)
-        session.flush()  # the unique constraints fire here on a lost race
+        # A Core insert: the ORM's unit of work costs more than the insert itself here.
+        item_id = session.execute(insert(Item.__table__).values(**values)).inserted_primary_key[0]
 
         classification = article.get("classification")
         if classification:
-            session.add(_classification_row(item.id, classification))
-        return StoreResult(item.id, True, reason, item.duplicate_of, item.cluster_id)
+            session.add(_classification_row(item_id, classification))
+        return StoreResult(item_id, True, reason, values["duplicate_of"], values["cluster_id"])
 
     @staticmethod
     def _first_copy(session: Session, content_hash: str | None) -> Item | None:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from spiders import discovery
 from spiders.dates import find_date
+from spiders.encoding import decode_html
 from spiders.extract import ArticlePage, read_article
 from spiders.urls import Scope
 
@@ -26,6 +27,12 @@ class Site:
 
     def next_page(self, doc, url: str, scope: Scope) -> str | None:
         return discovery.next_page(doc, url, scope, selector=self.selectors.get("next_page"))
+
+    def read_response(self, body: bytes, content_type: str | None, url: str,
+                      now: datetime) -> tuple[ArticlePage, str]:
+        """Decode and read a fetched page (runs in an extraction worker): (page, encoding)."""
+        html, encoding = decode_html(body, content_type)
+        return self.read(html, url, now), encoding
 
     def read(self, html: str, url: str, now: datetime) -> ArticlePage:
         page = read_article(html, url, now=now)
