@@ -62,6 +62,8 @@ class Site:
             page.author = author
         if body := text_of("body"):
             page.text = body
+            # The admin's selectors say what an article looks like on this site.
+            page.is_article = page.is_article or bool(page.title)
         selector = self.selectors.get("published_at")
         if selector:
             for el in doc.cssselect(selector):
