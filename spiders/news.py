@@ -132,6 +132,10 @@ class NewsSpider(scrapy.Spider):
                               meta={"pantau": step, "probe": probe, **meta})
 
     def parse_home(self, response: Response):
+        if not self.scope.contains(response.url):
+            yield self._error(self.source.url, "redirect",
+                              f"the site now redirects to {response.url}, outside this source's URL; "
+                              "update `url` in the sources file")
         doc = self._doc(response)
         if doc is not None:
             self._home_doc, self._home_url = doc, response.url
