@@ -14,34 +14,14 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
+from storage.articles import CLASSIFICATION_FIELDS
 from storage.models import Classification, Item, LaporEntry, ReviewAction, Source, User
 from storage.session import RepositoryBase, require_aware
 
 EXPORT_FIELDS = (
-    "id",
-    "source",
-    "source_kind",
-    "url",
-    "title",
-    "text",
-    "author",
-    "published_at",
-    "harvested_at",
-    "is_complaint",
-    "complaint_score",
-    "category",
-    "kecamatan",
-    "desa",
-    "region_code",
-    "in_jurisdiction",
-    "opd",
-    "model_version",
-    "status",
-    "duplicate_of",
-    "cluster_id",
-    "lapor_ref",
-    "reviewed_by",
-    "reviewed_at",
+    "id", "source", "source_kind", "url", "title", "text", "author", "published_at", "harvested_at",
+    *CLASSIFICATION_FIELDS, "model_version",
+    "status", "duplicate_of", "cluster_id", "lapor_ref", "reviewed_by", "reviewed_at",
 )
 
 EXPORT_BATCH = 1000

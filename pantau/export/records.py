@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-FIELDS = (
-    "id", "source", "source_kind", "url", "title", "text", "author", "published_at", "harvested_at",
-    "is_complaint", "complaint_score", "category", "kecamatan", "desa", "region_code",
-    "in_jurisdiction", "opd", "model_version", "status", "duplicate_of", "cluster_id", "lapor_ref",
-    "reviewed_by", "reviewed_at",
-)
+from storage.export import EXPORT_FIELDS
+
+FIELDS = EXPORT_FIELDS  # the CONTRACT.md record, defined once where it is queried
 STATUSES = ("new", "approved", "rejected", "entered", "duplicate")
 LAPOR_COLUMNS = (
     "Judul Laporan", "Isi Laporan", "Tanggal Kejadian", "Lokasi Kejadian", "Kategori (LAPOR!)",
