@@ -250,3 +250,17 @@ def test_syndicated_story_is_linked_to_the_first_copy(wpsite, portal, tmp_path):
 def test_crawler_identifies_itself_politely(wp_crawl):
     agents = {record.headers.get("User-Agent", "") for record in wp_crawl.site.request_log}
     assert agents and all(agent.startswith("PantauBot/") and "+http" in agent for agent in agents)
+
+
+@pytest.mark.postgres
+def test_crawl_into_postgresql(wpsite, postgres_url, tmp_path):
+    """The same crawl works against PostgreSQL through PANTAU_DB_URL, twice without duplicates."""
+    write_sources_file(tmp_path / "sources.yaml", [{"name": "kabarbromo", "url": wpsite.url + "/", "delay": 0}])
+    env = crawl_env(tmp_path, db_url=postgres_url)
+    for _ in range(2):
+        result = run_pantau("crawl", "--since", SINCE, env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    records = by_url(export_records(env, tmp_path))
+    expected = wpsite.expected["sources"]["kabarbromo"]["articles"]
+    assert sorted(records) == sorted(wpsite.url + a["url_path"] for a in expected)
+    assert all(r["published_at"].endswith("+07:00") for r in records.values())
