@@ -81,9 +81,12 @@ def crawl(
 
         def show(state) -> None:
             if state.name not in tasks:
-                tasks[state.name] = progress.add_task(state.name, total=None)
-            progress.update(tasks[state.name], total=max(state.queued, 1), completed=state.done,
+                tasks[state.name] = progress.add_task(state.name, total=None, new=0, dup=0, errors=0)
+            total = max(state.queued, 1) if not state.finished else max(state.done, 1)
+            progress.update(tasks[state.name], total=total, completed=state.done if not state.finished else total,
                             description=f"{state.name}", new=state.new, dup=state.duplicates, errors=state.errors)
+            if state.finished:
+                progress.stop_task(tasks[state.name])
 
         try:
             result = run_crawl(selected, since=since_at, db_url=db, sources_file=path,

@@ -146,3 +146,44 @@ def test_killed_crawl_rerun_loses_nothing_and_duplicates_nothing(portal, tmp_pat
     assert sorted(r["url"] for r in records) == sorted(portal.url + a["url_path"] for a in expected)
     statuses = [r["status"] for r in Repository(env["PANTAU_DB_URL"]).recent_runs(5)]
     assert statuses == ["ok", "interrupted"]
+
+
+def test_crawl_in_a_terminal_shows_live_progress_per_source(portal, tmp_path):
+    """Staff run `pantau crawl` in a terminal: a progress line per source, then the summary."""
+    import os
+    import pty
+
+    write_sources_file(tmp_path / "sources.yaml", [{"name": "suarapantura", "url": portal.url + "/", "delay": 0}])
+    env = {**crawl_env(tmp_path), "TERM": "xterm", "COLUMNS": "140"}
+    main, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "pantau", "crawl", "--since", "2026-10-01"], env=env,
+                               cwd=tmp_path, stdin=child, stdout=child, stderr=child, close_fds=True)
+    os.close(child)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=120) == 0, output.decode(errors="replace")[-2000:]
+    os.close(main)
+    text = output.decode("utf-8", errors="replace")
+    assert "suarapantura" in text and "articles" in text and "new 8" in text  # the live progress line
+    assert "Crawl run #1: ok" in text  # then the summary table
+
+
+def test_only_crawls_the_named_sources_and_rejects_unknown_names(portal, tmp_path):
+    write_sources_file(tmp_path / "sources.yaml", [
+        {"name": "suarapantura", "url": portal.url + "/", "delay": 0},
+        {"name": "lain", "url": "http://127.0.0.1:9/", "delay": 0},
+    ])
+    env = crawl_env(tmp_path)
+    unknown = run_pantau("crawl", "--only", "suarapantur", env=env, cwd=tmp_path)
+    assert unknown.returncode == 2 and "suarapantur" in unknown.stderr and "suarapantura" in unknown.stderr
+    result = run_pantau("crawl", "--only", "suarapantura", "--since", "2026-10-01", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "lain" not in result.stdout
+    assert {r["source"] for r in export_records(env, tmp_path)} == {"suarapantura"}
