@@ -39,6 +39,11 @@ NON_ARTICLE_SITEMAP = re.compile(r"(category|tag|author|page|attachment|product|
 MAX_LISTING_PAGES = 50
 
 
+def file_scope(url: str) -> Scope:
+    """The scope of a source whose URL is a file (a feed, a sitemap): the folder it sits in."""
+    return Scope.from_url(urljoin(url.rstrip("/"), "./"))
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
 
@@ -99,8 +104,8 @@ class NewsSpider(scrapy.Spider):
 
     @staticmethod
     def _scope_for(source: Source) -> Scope:
-        if source.kind in ("rss", "sitemap"):  # the URL is a file: scope is its directory
-            return Scope.from_url(urljoin(source.url, "./"))
+        if source.kind in ("rss", "sitemap", "feed"):
+            return file_scope(source.url)
         return Scope.from_url(source.url)
 
     # -- discovery ----------------------------------------------------------------------------
@@ -111,7 +116,7 @@ class NewsSpider(scrapy.Spider):
 
     def start_requests(self):
         kind, url = self.source.kind, self.source.url
-        if kind == "rss":
+        if kind in ("rss", "feed"):
             yield self._discovery(url, self.parse_feed, "feed")
         elif kind == "sitemap":
             yield self._discovery(url, self.parse_sitemap, "sitemap")
@@ -132,6 +137,16 @@ class NewsSpider(scrapy.Spider):
                               meta={"pantau": step, "probe": probe, **meta})
 
     def parse_home(self, response: Response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if content_type and content_type.split(";")[0].strip() not in HTML_TYPES:
+            # The admin gave a feed's or a sitemap's URL: read it as one, scoped to its folder.
+            self.scope = file_scope(self.source.url)
+            self.scope_root = urljoin(self.source.url.rstrip("/"), "./")
+            self._pending_discovery += 1
+            reader = self.parse_sitemap if discovery.parse_sitemap(self._maybe_gunzip(response)) else self.parse_feed
+            yield from reader(response)
+            yield from self._discovery_done()
+            return
         if not self.scope.contains(response.url):
             yield self._error(self.source.url, "redirect",
                               f"the site now redirects to {response.url}, outside this source's URL; "
@@ -182,7 +197,10 @@ class NewsSpider(scrapy.Spider):
                 if urlsplit(child.url).hostname == urlsplit(response.url).hostname and child.url not in self.requested:
                     self.requested.add(child.url)
                     yield self._discovery(child.url, self.parse_sitemap, "sitemap", probe=True)
-            for lead in content.leads:
+            # Newest first, so a max_pages cut keeps the recent articles.
+            leads = sorted(content.leads, key=lambda lead: (lead.date is not None, lead.date or self.since),
+                           reverse=True)
+            for lead in leads:
                 if self.scope.contains(lead.url) and not looks_like_listing(lead.url):
                     self._complete_leads += 1
                     yield from self._follow(lead)

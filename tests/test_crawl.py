@@ -264,3 +264,19 @@ def test_crawl_into_postgresql(wpsite, postgres_url, tmp_path):
     expected = wpsite.expected["sources"]["kabarbromo"]["articles"]
     assert sorted(records) == sorted(wpsite.url + a["url_path"] for a in expected)
     assert all(r["published_at"].endswith("+07:00") for r in records.values())
+
+
+@pytest.mark.parametrize("path, kind", [("/feed/", "auto"), ("/feed/", "rss"), ("/sitemap_index.xml", "auto"),
+                                        ("/sitemap_index.xml", "sitemap")])
+def test_a_feed_or_sitemap_url_works_as_the_source_url(wpsite, tmp_path, path, kind):
+    """Admins paste whatever URL they have: a feed or a sitemap is read as one, scoped to its folder."""
+    write_sources_file(tmp_path / "sources.yaml", [{"name": "kabarbromo", "url": wpsite.url + path, "kind": kind,
+                                                    "delay": 0}])
+    env = crawl_env(tmp_path)
+    result = run_pantau("crawl", "--since", SINCE, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    stored = {r["url"] for r in export_records(env, tmp_path)}
+    expected = {wpsite.url + a["url_path"] for a in wpsite.expected["sources"]["kabarbromo"]["articles"]}
+    assert stored <= expected
+    # `kind: rss` reads only the feed (its newest five); otherwise the site's sitemaps list them all
+    assert len(stored) == (5 if kind == "rss" else len(expected))
