@@ -261,7 +261,7 @@ def _parse_with_dateparser(value: str, now: datetime) -> datetime | None:
     cleaned = _strip_decorations(value)
     if not cleaned or len(cleaned) > 60 or not re.search(r"\d", cleaned):
         return None
-    zone_match = re.search(rf"\b(wita|wib|wit)\b", cleaned, _FLAGS)
+    zone_match = re.search(r"\b(wita|wib|wit)\b", cleaned, _FLAGS)
     if zone_match:
         cleaned = cleaned.replace(zone_match.group(0), " ")
     base = now.replace(tzinfo=None, second=0, microsecond=0)

@@ -11,18 +11,17 @@ Pure functions on strings: no network, no crawler state.
 
 from __future__ import annotations
 
-import copy
 import html as html_lib
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
 from spiders import jsonld
+from spiders.body import body_text
 from spiders.dates import find_date, parse_date
 from spiders.urls import canonicalize, looks_like_article, looks_like_listing, same_site
 
@@ -35,7 +34,6 @@ MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:update
                  "article:modified", "dcterms.modified", "last-modified", "parsely-updated")
 AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator")
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "redaksi web", "webmaster", "editor"})
-MIN_BODY_CHARS = 200
 MIN_ARTICLE_CHARS = 300
 MIN_LISTING_TEASERS = 5
 
@@ -45,13 +43,6 @@ _DATE_HINT = re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|meta|byline
 _NOISE_PARTS = ("comment", "komentar", "related", "terkait", "sidebar", "footer", "populer", "popular", "trending",
                 "bacajuga", "recommend", "rekomendasi", "terpopuler", "terbaru")
 _NOISE_TAGS = frozenset({"aside", "footer", "nav", "script", "style", "noscript"})
-# Boxes named in Indonesian, which trafilatura's English class-name rules miss ("samping" is the
-# sidebar, "kaki" the footer); never a wrapper that holds the headline.
-_PRUNE_XPATH = "//*[@class or @id][{}][not(.//h1)][not(.//article)]".format(" or ".join(
-    f"contains(@class, '{word}') or contains(@id, '{word}')"
-    for word in ("samping", "kaki", "komentar", "tanggapan", "bagikan", "iklan", "terkait", "bacajuga", "baca-juga",
-                 "baca-lainnya", "bacalainnya", "populer", "rekomendasi")))
-_PRUNE = etree.XPath(_PRUNE_XPATH)
 _BYLINE_LABEL = (r"(?<![\w])(?P<label>ditulis oleh|penulis|reporter|pewarta|wartawan|kontributor|jurnalis"
                  r"|oleh|editor|redaktur|penyunting|author|by)\b")
 _BYLINE = re.compile(_BYLINE_LABEL + r"\s*(?P<colon>[:：])?\s*(?P<value>[^|•·:\n]+)", re.I)
@@ -60,21 +51,6 @@ _BYLINE_CUT = re.compile(  # where a name in a byline ends: a separator, the nex
     r"\s*(?:[,;/(]|\s[-–—]\s|\b(?:editor|redaktur|penyunting|reporter|penulis|pewarta|foto|fotografer|sumber"
     r"|diperbarui|dipublikasikan|update|senin|selasa|rabu|kamis|jum'?at|sabtu|minggu)\b|\d).*$", re.I)
 _EDITOR_LABELS = frozenset({"editor", "redaktur", "penyunting"})
-_BOILERPLATE = re.compile(
-    r"^(?:baca\s+(?:juga|lainnya|selengkapnya|pula|berita\s+lain)|(?:berita|artikel|topik|video)\s+terkait"
-    r"|simak\s+(?:juga|berita|video|selengkapnya|artikel)|lihat\s+juga|klik\s+(?:di\s*)?sini"
-    r"|dapatkan\s+(?:update|berita|informasi|info)|ikuti\s+(?:kami|berita|update|info|channel|saluran|terus|akun)\b.*"
-    r"(?:google\s*news|whatsapp|telegram|instagram|facebook|tiktok|youtube|saluran|channel)"
-    r"|(?:gabung|join)\b.*(?:whatsapp|telegram|channel|saluran|grup)|advertisement\b|iklan$"
-    r"|scroll\s+(?:untuk|to|ke)\s+(?:melanjutkan|lanjut|continue|bawah)|bagikan\s*(?::|artikel|berita|ini|ke\b|$)"
-    r"|share\s*(?::|this|artikel|berita|$)|tags?\s*:|topik\s*:|(?:download|unduh)\s+aplikasi)",
-    re.I,
-)
-_SOCIAL_ONLY = re.compile(r"^(?:(?:facebook|twitter|x|whatsapp|telegram|line|linkedin|pinterest|e-?mail|copy link"
-                          r"|salin (?:link|tautan)|share|bagikan)[\s,|/•·:]*)+$", re.I)
-_LINK_LIST_LABEL = re.compile(r"^(?:baca\s+(?:juga|lainnya|pula)|(?:berita|artikel)\s+(?:terkait|lainnya)|simak\s+juga|"
-                              r"lihat\s+juga)\s*:?\s*$", re.I)
-_CREDIT = re.compile(r"^(?:(?:editor|redaktur|penyunting|penulis|reporter|pewarta|wartawan)\s*:|(?:oleh|by)\s+\S.{0,40}[|·•])", re.I)
 
 
 @dataclass
@@ -118,7 +94,7 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
     canonical = _canonical(tree, meta, url)
     language = _language(tree, node, nodes, meta)
     # Last: the body extraction prunes the parsed tree in place (no second parse of the page).
-    text = _body(html, tree, url, title, now)
+    text = body_text(html, tree, url, title, now)
     # JSON-LD article types are trusted; og:type "article" (set site-wide by some templates) and
     # the date-plus-text rule also need a page that is not laid out as a list of headlines.
     weaker = (og_type or "").startswith("article") or (published is not None and len(text) >= MIN_ARTICLE_CHARS)
@@ -269,88 +245,6 @@ def _title(tree, node: dict, meta: dict, heading, sites: list[str], url: str) ->
         stem = candidate.rstrip(".… ")
         candidate = next((other for other in candidates if other and other != candidate and other.startswith(stem)), candidate)
     return (_strip_site(candidate, names, urlsplit(url).hostname or "") or candidate) if candidate else None
-
-
-def _body(html: str, tree, url: str, title: str | None, now: datetime | None) -> str:
-    has_form = bool(tree.xpath("//form[.//p]"))
-    for box in _PRUNE(tree):  # prunes ``tree`` in place; it is not used after this
-        _drop_keeping_tail(box)
-    text = _filter_lines(_trafilatura(tree, url, favor_precision=True), title, now)
-    if len(text) < MIN_BODY_CHARS and has_form:
-        tree = _parse(html)
-        # ASP.NET pages wrap everything in one <form>, which trafilatura's precise mode drops
-        unwrapped = copy.deepcopy(tree)
-        for form in unwrapped.xpath("//form"):
-            form.drop_tag()
-        html = lxml_html.tostring(unwrapped, encoding="unicode")
-        text = _filter_lines(_trafilatura(html, url, favor_precision=True), title, now)
-    if len(text) < MIN_BODY_CHARS:
-        recall = _filter_lines(_trafilatura(html, url, favor_recall=True), title, now)
-        text = recall if len(recall) > len(text) else text
-    return text
-
-
-def _drop_keeping_tail(element) -> None:
-    """Remove ``element`` but keep the text that follows it (its tail) in the document."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
-def _trafilatura(html, url: str, **mode: bool) -> str:
-    """Body text of ``html`` (a string, or a parsed tree already pruned of Indonesian boxes)."""
-    # deduplicate stays off: trafilatura's duplicate cache is process-wide, so it would blank
-    # paragraphs of the third page that shares them (syndicated stories, re-fetched pages).
-    return trafilatura.extract(
-        html, url=url, include_comments=False, include_tables=True, include_images=False, include_links=False,
-        deduplicate=False, output_format="txt", with_metadata=False,
-        prune_xpath=_PRUNE_XPATH if isinstance(html, str) else None, **mode,
-    ) or ""
-
-
-def _filter_lines(text: str, title: str | None, now: datetime | None) -> str:
-    """Drop Indonesian boilerplate lines; keep every other paragraph verbatim, blank-line separated."""
-    title_key = _key(title) if title else None
-    kept: list[str] = []
-    seen: set[str] = set()
-    link_list = 0  # after a bare "Baca Juga" label, up to 5 headline-like lines are its links
-    for line in filter(None, (raw.strip() for raw in text.splitlines())):
-        if _LINK_LIST_LABEL.match(line):
-            link_list = 5
-            continue
-        if link_list and len(line) <= 160 and not re.search(r"[.!?\"”]$", line):
-            link_list -= 1
-            continue
-        link_list = 0
-        if _BOILERPLATE.match(line) or _SOCIAL_ONLY.match(line) or _key(line) == title_key:
-            continue
-        if len(line) >= 40 and line in seen:  # the same paragraph rendered twice (mobile + desktop)
-            continue
-        seen.add(line)
-        kept.append(line)
-    while kept and _is_credit(kept[-1], now):
-        kept.pop()
-    while kept and _is_credit(kept[0], now):
-        kept.pop(0)
-    return "\n\n".join(kept)
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\W+", " ", text.casefold()).strip()
-
-
-def _is_credit(line: str, now: datetime | None) -> bool:
-    """Byline or bare date lines trafilatura keeps above or below the story."""
-    if _CREDIT.match(line):
-        return True
-    return len(line) <= 60 and len(line.split()) <= 8 and find_date(line, now=now) is not None and not line.endswith(".")
 
 
 def _author(tree, node: dict, nodes: list[dict], meta: dict, sites: list[str]) -> str | None:

@@ -150,7 +150,6 @@ def test_killed_crawl_rerun_loses_nothing_and_duplicates_nothing(portal, tmp_pat
 
 def test_crawl_in_a_terminal_shows_live_progress_per_source(portal, tmp_path):
     """Staff run `pantau crawl` in a terminal: a progress line per source, then the summary."""
-    import os
     import pty
 
     write_sources_file(tmp_path / "sources.yaml", [{"name": "suarapantura", "url": portal.url + "/", "delay": 0}])
