@@ -66,6 +66,7 @@ class NewsSpider(scrapy.Spider):
         self._have = {"feed": False, "sitemap": False, "wp": False, "robots_sitemap": False}
         self._complete_leads = 0  # article URLs from sitemaps or the WordPress API
         self._home_failed = False
+        self._undated_pages: dict[str, dict] = {}  # listing page → its articles still being read
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -272,23 +273,43 @@ class NewsSpider(scrapy.Spider):
 
     def _listing(self, doc, url: str):
         leads = self.site.article_links(doc, self.scope, self.now)
-        fresh = 0
-        for lead in leads:
-            for request in self._follow(lead):
-                fresh += 1
-                yield request
+        dated = any(lead.date is not None for lead in leads)
+        requests = [request for lead in leads for request in self._follow(lead, listing=None if dated else url)]
+        yield from requests
         # A page of only known or older articles means the rest is older still.
-        if not fresh:
+        if not requests:
             self.crawler.stats.inc_value("pantau/listing_stops")
             return
         following = self.site.next_page(doc, url, self.scope)
-        if following and following not in self.requested and self.listing_pages < MAX_LISTING_PAGES:
+        if not following or following in self.requested or self.listing_pages >= MAX_LISTING_PAGES:
+            return
+        if dated:
             self.requested.add(following)
             yield self._listing_request(following)
+        else:
+            # Teasers without dates: read this page's articles first, and go on only if one of
+            # them is recent enough (see _listing_article_done).
+            self._undated_pages[url] = {"pending": len(requests), "recent": False, "next": following}
+
+    def _listing_article_done(self, listing: str | None, published: datetime | None):
+        """One article of an undated listing page is read (or failed); maybe fetch the next page."""
+        state = self._undated_pages.get(listing) if listing else None
+        if state is None:
+            return
+        state["pending"] -= 1
+        state["recent"] = state["recent"] or (published is not None and published >= self.since)
+        if state["pending"] == 0:
+            del self._undated_pages[listing]
+            following = state["next"]
+            if state["recent"] and following not in self.requested:
+                self.requested.add(following)
+                yield self._listing_request(following)
+            else:
+                self.crawler.stats.inc_value("pantau/listing_stops")
 
     # -- articles -----------------------------------------------------------------------------
 
-    def _follow(self, lead: discovery.Lead):
+    def _follow(self, lead: discovery.Lead, listing: str | None = None):
         """Yield a request for the lead's article unless it is out of scope, known or too old."""
         stats = self.crawler.stats
         url = lead.url
@@ -311,7 +332,7 @@ class NewsSpider(scrapy.Spider):
         self.requested.add(url)
         self.article_requests += 1
         yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
-                             meta={"pantau": "article", "lead_url": url,
+                             meta={"pantau": "article", "lead_url": url, "listing": listing,
                                    "lead_date": lead.date if lead.published else None})
 
     async def parse_article(self, response: Response):
@@ -319,6 +340,8 @@ class NewsSpider(scrapy.Spider):
         if content_type and not content_type.split(";")[0].strip() in HTML_TYPES:
             yield self._error(response.url, "not_html", f"not a web page (Content-Type: {content_type})",
                               status=response.status)
+            for request in self._listing_article_done(response.meta.get("listing"), None):
+                yield request
             return
         try:
             page, encoding = await workers.run(self.site.read_response, response.body, content_type or None,
@@ -326,6 +349,8 @@ class NewsSpider(scrapy.Spider):
         except Exception as exc:  # a page that breaks the reader must not stop the crawl
             self.logger.exception("Could not read %s", response.url)
             yield self._error(response.url, "parse", f"could not read the page: {exc.__class__.__name__}: {exc}")
+            for request in self._listing_article_done(response.meta.get("listing"), None):
+                yield request
             return
         url = page.canonical_url or canonicalize(response.url)
         lead_url = response.meta.get("lead_url")
@@ -339,6 +364,8 @@ class NewsSpider(scrapy.Spider):
             raw={"is_article": page.is_article, "page_type": page.page_type, "encoding": encoding,
                  "http_status": response.status, "description": page.description, "image": page.image},
         )
+        for request in self._listing_article_done(response.meta.get("listing"), published if page.is_article else None):
+            yield request
 
     # -- failures -----------------------------------------------------------------------------
 
@@ -351,7 +378,9 @@ class NewsSpider(scrapy.Spider):
                 self._home_failed = True
                 message = f"{message} — the site did not answer; check the URL or try later"
             yield self._error(request.url, kind, message, status=status)
-        if step not in ("article", "listing"):
+        if step == "article":
+            yield from self._listing_article_done(request.meta.get("listing"), None)
+        elif step != "listing":
             yield from self._discovery_done()
 
     def _error(self, url: str, kind: str, message: str, status: int | None = None) -> CrawlError:
