@@ -50,6 +50,7 @@ LOG_LEVEL = os.environ.get("PANTAU_LOG_LEVEL", "INFO")
 # no HTTP auth, no Referer needed, spiders keep their own scope (no allowed_domains), and
 # discovery bounds depth itself.
 DOWNLOADER_MIDDLEWARES = {
+    "spiders.politeness.CrawlDelayMiddleware": 120,  # right after RobotsTxtMiddleware
     "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
 }

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from protego import Protego
 from scrapy.http import Response, TextResponse
 
 from pantau.config import Source, load_sources
@@ -29,6 +30,7 @@ from spiders.encoding import decode_html
 from spiders.errors import describe_failure
 from spiders.items import Article, CrawlError
 from spiders.sites import site_for
+from spiders.politeness import MAX_CRAWL_DELAY
 from spiders.urls import Scope, canonicalize, looks_like_listing
 from spiders import workers
 
@@ -66,6 +68,7 @@ class NewsSpider(scrapy.Spider):
         self._have = {"feed": False, "sitemap": False, "wp": False, "robots_sitemap": False}
         self._complete_leads = 0  # article URLs from sitemaps or the WordPress API
         self._home_failed = False
+        self.crawl_delay: float | None = None  # from robots.txt, see spiders.politeness
         self._undated_pages: dict[str, dict] = {}  # listing page → its articles still being read
 
     @classmethod
@@ -167,10 +170,20 @@ class NewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response):
         if isinstance(response, TextResponse):
+            self._read_crawl_delay(response.text)
             for sitemap in discovery.robots_sitemaps(response.text, response.url):
                 self._have["robots_sitemap"] = True
                 yield self._discovery(sitemap, self.parse_sitemap, "sitemap", probe=True)
         yield from self._discovery_done()
+
+    def _read_crawl_delay(self, robots: str) -> None:
+        try:
+            delay = Protego.parse(robots).crawl_delay(self.settings.get("USER_AGENT") or self.name)
+        except Exception:  # a malformed robots.txt must not stop the crawl
+            return
+        if delay and delay > 0:
+            self.crawl_delay = min(float(delay), MAX_CRAWL_DELAY)
+            self.logger.info("%s: robots.txt asks for %.1f s between requests", self.source.name, self.crawl_delay)
 
     def parse_feed(self, response: Response):
         leads = discovery.feed_leads(response.body, response.url, now=self.now)
