@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,6 +49,12 @@ class StoreResult:
     reason: str
     duplicate_of: int | None
     cluster_id: int | None
+
+
+_FIND_EXISTING = select(
+    Item.id, Item.url, Item.fetched_url, Item.source_id, Item.duplicate_of, Item.cluster_id
+).where(or_(Item.url == bindparam("url"), Item.content_hash == bindparam("digest")))
+_INSERT_ITEM = insert(Item.__table__)
 
 
 def _existing_result(item: Item, reason: str) -> StoreResult:
@@ -88,12 +94,8 @@ class ItemQueries(RepositoryBase):
     def _find_existing(
         self, session: Session, article: Mapping[str, Any]
     ) -> tuple[Item, str] | None:
-        digest = _content_hash(article)
-        # Plain rows, not ORM entities: this runs for every harvested article.
-        found = session.execute(
-            select(Item.id, Item.url, Item.fetched_url, Item.source_id, Item.duplicate_of,
-                   Item.cluster_id).where(or_(Item.url == article["url"], Item.content_hash == digest))
-        ).all()
+        # Plain rows from a statement built once: this runs for every harvested article.
+        found = session.execute(_FIND_EXISTING, {"url": article["url"], "digest": _content_hash(article)}).all()
         for item in found:  # a URL match wins over a content match
             if item.url == article["url"]:
                 return item, "same_url"
@@ -145,7 +147,7 @@ class ItemQueries(RepositoryBase):
                           status="duplicate", similarity=article.get("similarity"))
             reason = "near_duplicate"
         # A Core insert: the ORM's unit of work costs more than the insert itself here.
-        item_id = session.execute(insert(Item.__table__).values(**values)).inserted_primary_key[0]
+        item_id = session.execute(_INSERT_ITEM, values).inserted_primary_key[0]
 
         classification = article.get("classification")
         if classification:
