@@ -127,7 +127,7 @@ def write_results(args, pages, fetch, extract, full, ratio) -> None:
     lines = [
         "# Benchmark results",
         "",
-        "Produced by `make bench` (`benchmarks/bench_crawl.py`); newest run first is the only one kept.",
+        "Produced by `make bench` (`benchmarks/bench_crawl.py`); only the latest run is kept.",
         "",
         f"- When: {stamp}",
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
