@@ -1,0 +1,128 @@
+"""Train and evaluate the complaint and category classifiers on the shipped corpus.
+
+``train_models`` fits both classifiers on the train split (seeded, deterministic) and
+``evaluate`` reports on the held-out test split what CONTRACT.md's ``pantau evaluate`` prints:
+per-class precision/recall/F1, the confusion matrix, region accuracy and the worst errors. The
+classifiers read normalised text in which every place mention is masked (``Gazetteer.mask``),
+so no place name becomes complaint or category evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Sequence
+
+from classify.corpus import Record
+from classify.normalize import normalize
+from classify.textcat import TextClassifier
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+COMPLAINT, NOT_COMPLAINT = "complaint", "not_complaint"
+
+
+def classifier_text(text: str, mask: Callable[[str], str]) -> str:
+    """What the text classifiers see: places masked, slang normalised, lowercased."""
+    return normalize(mask(text))
+
+
+@dataclass
+class Models:
+    complaint: TextClassifier
+    category: TextClassifier
+    version: str
+    meta: dict = field(default_factory=dict)
+
+    def save(self, root: Path = MODELS_DIR) -> Path:
+        folder = root / self.version
+        folder.mkdir(parents=True, exist_ok=True)
+        self.complaint.save(folder / "complaint.pkl")
+        self.category.save(folder / "category.pkl")
+        (folder / "meta.json").write_text(json.dumps(self.meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path) -> "Models":
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        return cls(TextClassifier.load(folder / "complaint.pkl"), TextClassifier.load(folder / "category.pkl"),
+                   version=meta["version"], meta=meta)
+
+
+def corpus_fingerprint(records: Sequence[Record]) -> str:
+    digest = hashlib.sha256()
+    for record in sorted(records, key=lambda r: r.id):
+        digest.update(json.dumps([record.id, record.text, record.is_complaint, record.category]).encode())
+    return digest.hexdigest()[:10]
+
+
+def train_models(train: Sequence[Record], mask: Callable[[str], str]) -> Models:
+    texts = [classifier_text(r.text, mask) for r in train]
+    complaint = TextClassifier.train(texts, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in train])
+    complaints = [(t, r.category) for t, r in zip(texts, train) if r.is_complaint]
+    category = TextClassifier.train([t for t, _ in complaints], [c for _, c in complaints])
+    fingerprint = corpus_fingerprint(train)
+    version = f"svm-{fingerprint}"
+    meta = {"version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "architecture": "tfidf(word 1-2, char_wb 3-5) + LinearSVC, Platt-calibrated",
+            "train_records": len(train), "corpus": fingerprint}
+    return Models(complaint, category, version, meta)
+
+
+@dataclass
+class ClassScores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+def scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, ClassScores]:
+    result = {}
+    for label in sorted(set(gold) | set(predicted)):
+        tp = sum(g == p == label for g, p in zip(gold, predicted))
+        fp = sum(p == label and g != label for g, p in zip(gold, predicted))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        result[label] = ClassScores(round(precision, 3), round(recall, 3), round(f1, 3), tp + fn)
+    return result
+
+
+def evaluate(models: Models, test: Sequence[Record], mask: Callable[[str], str],
+             region: Callable[[str], tuple[str | None, bool | None]] | None = None, worst: int = 10) -> dict:
+    """The held-out report; ``region(text)`` returns (kecamatan, in_jurisdiction) when given."""
+    texts = [classifier_text(r.text, mask) for r in test]
+    probabilities = models.complaint.predict_proba(texts)
+    complaint_index = models.complaint.labels.index(COMPLAINT)
+    score = probabilities[:, complaint_index]
+    predicted = [COMPLAINT if s >= 0.5 else NOT_COMPLAINT for s in score]
+    gold = [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in test]
+    report: dict = {"model_version": models.version, "test_records": len(test),
+                    "complaint": {k: vars(v) for k, v in scores(gold, predicted).items()}}
+    complaint_rows = [(t, r) for t, r in zip(texts, test) if r.is_complaint]
+    category_gold = [r.category for _, r in complaint_rows]
+    category_predicted = models.category.predict([t for t, _ in complaint_rows]) if complaint_rows else []
+    report["category_accuracy"] = round(sum(g == p for g, p in zip(category_gold, category_predicted))
+                                        / max(len(category_gold), 1), 3)
+    report["category"] = {k: vars(v) for k, v in scores(category_gold, category_predicted).items()}
+    report["category_confusion"] = {f"{g} → {p}": n for (g, p), n in
+                                    Counter(zip(category_gold, category_predicted)).most_common() if g != p}
+    if region is not None:
+        checked = [r for r in test if r.in_jurisdiction is not None or r.kecamatan]
+        hits = 0
+        for record in checked:
+            kecamatan, in_jurisdiction = region(record.text)
+            hits += kecamatan == record.kecamatan and in_jurisdiction == record.in_jurisdiction
+        report["region_accuracy"] = round(hits / max(len(checked), 1), 3)
+        report["region_records"] = len(checked)
+    errors = sorted(((abs(s - (g == COMPLAINT)), r) for s, g, r in zip(score, gold, test)),
+                    key=lambda pair: -pair[0])[:worst]
+    report["worst_errors"] = [{"id": r.id, "source": r.source, "gold": r.is_complaint,
+                               "score": round(float(1 - e if r.is_complaint else e), 3), "text": r.text[:160]}
+                              for e, r in errors if e > 0.5]
+    return report
