@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,7 +22,8 @@ from classify.corpus import Record
 from classify.normalize import normalize
 from classify.textcat import TextClassifier
 
-MODELS_DIR = Path(__file__).resolve().parent / "models"
+# Trained models; PANTAU_MODELS_DIR points elsewhere (tests, or a deployment's data volume).
+MODELS_DIR = Path(os.environ.get("PANTAU_MODELS_DIR") or Path(__file__).resolve().parent / "models")
 COMPLAINT, NOT_COMPLAINT = "complaint", "not_complaint"
 
 

@@ -187,6 +187,98 @@ def runs(
                       highlight=False)
 
 
+@app.command("classify")
+def classify_command(
+    text: Optional[str] = typer.Argument(None, help="the text to classify"),
+    jsonl: Optional[Path] = typer.Option(None, "--jsonl", help='file of {"id": ..., "text": ...} lines; - for stdin'),
+    region: Optional[str] = typer.Option(None, "--region", help="Kemendagri code of the kabupaten/kota (default: the sources file's, else 35.13)"),
+    model: Optional[Path] = typer.Option(None, "--model", help="a saved model folder (default: the active model)"),
+):
+    """Classify one text, or every line of a JSONL file; prints one JSON object per input."""
+    from classify.pipeline import classification, load_pipeline
+
+    if (text is None) == (jsonl is None):
+        raise fail("give either a TEXT or --jsonl FILE")
+    try:
+        nlp = load_pipeline(model, region=region or _configured_region())
+    except FileNotFoundError as exc:
+        raise fail(str(exc), 1)
+    if text is not None:
+        rows = [{"id": None, "text": text}]
+    else:
+        handle = sys.stdin if str(jsonl) == "-" else open(jsonl, encoding="utf-8")
+        rows = []
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row.get("text"), str):
+                    raise ValueError("no text")
+            except (ValueError, AttributeError) as exc:
+                raise fail(f"{jsonl}:{number}: expected a JSON object with a \"text\" string ({exc})")
+            rows.append(row)
+    for row, doc in zip(rows, nlp.pipe(row["text"] for row in rows)):
+        result = {"id": row.get("id"), **classification(doc)}
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _configured_region() -> str:
+    try:
+        return load_sources().region
+    except ConfigError:
+        return "35.13"
+
+
+@app.command()
+def train(
+    region: Optional[str] = typer.Option(None, "--region", help="region the place component is built for"),
+    activate: bool = typer.Option(True, "--activate/--no-activate", help="make the new model the active one if it is not worse"),
+):
+    """Train the complaint and category classifiers on the shipped corpus; write a new model version."""
+    from classify.pipeline import train_and_save
+
+    report = train_and_save(region=region or _configured_region(), activate=activate, log=err.print)
+    _print_report(report)
+
+
+@app.command()
+def evaluate(
+    model: Optional[Path] = typer.Option(None, "--model", help="a saved model folder (default: the active model)"),
+    as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
+):
+    """Per-class precision/recall/F1, confusion, region accuracy and worst errors on the held-out test set."""
+    from classify.pipeline import evaluate_saved
+
+    try:
+        report = evaluate_saved(model)
+    except FileNotFoundError as exc:
+        raise fail(str(exc), 1)
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+    else:
+        _print_report(report)
+
+
+def _print_report(report: dict) -> None:
+    out.print(f"Model {report['model_version']} on {report['test_records']} held-out texts")
+    for title, key in (("Complaint or not", "complaint"), ("Category (complaints only)", "category")):
+        table = Table(title=title)
+        for column in ("class", "precision", "recall", "F1", "support"):
+            table.add_column(column, justify="left" if column == "class" else "right")
+        for label, row in report[key].items():
+            table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
+        out.print(table)
+    out.print(f"Category accuracy: {report['category_accuracy']:.3f}")
+    if "region_accuracy" in report:
+        out.print(f"Region accuracy: {report['region_accuracy']:.3f} on {report['region_records']} texts with a place label")
+    if report.get("category_confusion"):
+        out.print("Most confused categories: " + ", ".join(f"{k} ({v})" for k, v in list(report["category_confusion"].items())[:8]))
+    for error in report.get("worst_errors", [])[:10]:
+        out.print(f"  {error['source']} gold={'complaint' if error['gold'] else 'not'} score={error['score']}: {error['text']}",
+                  highlight=False)
+
+
 def open_repository(db: Optional[str]):
     """The repository for commands that read data; a clear error if the database is not set up."""
     from storage.db import current_revision, database_url

@@ -1,0 +1,151 @@
+"""Region gazetteer: find kecamatan, desa/kelurahan and landmarks of the configured
+kabupaten/kota in a text, decide whether the text is in its jurisdiction, and mask place
+names for the text classifiers.
+
+Pure Python (rapidfuzz, pyyaml); no spaCy, no storage. Data: ``classify/data/wilayah.csv.gz``
+(Kemendagri codes of all Indonesia, cahyadsn/wilayah, MIT — ``LICENSE-wilayah``),
+``aliases.yaml`` (spelling variants, ordinary-word names), ``landmarks.yaml``.
+
+>>> gaz = Gazetteer.load("35.13")
+>>> r = gaz.find("Jalan di Desa Ranuagung, Kecamatan Tiris rusak parah")
+>>> r.kecamatan, r.desa, r.region_code, r.in_jurisdiction
+('Tiris', 'Ranuagung', '35.13.07.2008', True)
+
+Rules (see also ``tests/test_gazetteer.py``):
+
+* Cues: ``Kecamatan/Kec./kec/Camat X`` (kecamatan), ``Desa/Ds./Kades/Pemdes X`` (desa),
+  ``Kelurahan/Kel./Lurah X`` (kelurahan first), ``Puskesmas/Polsek/Koramil X`` (either),
+  ``Kabupaten/Kab./Pemkab/Bupati X`` and ``Kota/Pemkot/Walikota X`` (kabupaten/kota);
+  ``Dusun/Dsn. X`` names are skipped.
+* Names match case-insensitively on whole words, ignoring spaces, hyphens and apostrophes
+  (Sumber Anyar = Sumberanyar, Klenang-Kidul = Klenangkidul), longest match first.
+* Names that are ordinary words (``needs_cue`` in aliases.yaml, and one-word desa names of
+  four letters or fewer) count only after a cue, or capitalised right after a lowercase
+  locative word ("warga Sumber", "di Gending"); never when followed by another capitalised
+  unknown word ("Desa Sumber Sari", "Kelapa Gading" never counts).
+* Typos are corrected (rapidfuzz, Levenshtein distance 1, same first letter, names of six
+  letters or more, a single closest name) only right after a kecamatan/desa cue.
+* A bare name is read as kecamatan before desa ("Paiton"); "Desa Paiton" is the desa.
+  A desa name shared by several kecamatan is resolved only by a kecamatan named in the same
+  text; otherwise it is reported in ``ambiguous`` and ``desa`` stays None.
+* Other regions: every kabupaten/kota of the country after a Kabupaten/Kota cue, bare names
+  of the province's kabupaten/kota, the province's kecamatan after a cue, and the namesake
+  (Kota Probolinggo for Kabupaten Probolinggo): its kecamatan bare, its kelurahan after a
+  cue. A bare own name that a namesake shares ("Probolinggo") decides nothing.
+* Weights: cue-marked place 3, bare kecamatan/desa 2, landmark 2, bare kabupaten/kota
+  name 1; the side of the first weighty mention gets +1. ``in_jurisdiction`` is the heavier
+  side (ties: the first), None when nothing decides. ``kecamatan``, ``desa`` and
+  ``region_code`` are filled only when in jurisdiction.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._index import DEFAULT_DATA_DIR, Index, build_index, compact
+from ._resolve import resolve
+from ._scan import Mention, scan
+
+__all__ = ["Gazetteer", "Place", "RegionResult", "DEFAULT_DATA_DIR"]
+
+
+@dataclass(frozen=True)
+class Place:
+    start: int
+    end: int
+    text: str
+    kind: str  # "kecamatan" | "desa" | "landmark" | "other_region" | "region"
+    name: str  # official name (Kemendagri spelling; the landmark's first name)
+    code: str | None  # Kemendagri code; None when ambiguous
+
+
+@dataclass(frozen=True)
+class RegionResult:
+    kecamatan: str | None
+    desa: str | None
+    region_code: str | None
+    in_jurisdiction: bool | None
+    places: tuple[Place, ...]
+    ambiguous: tuple[str, ...]
+
+
+def _place(m: Mention, resolved: dict[int, str | None]) -> Place:
+    e = m.entries[0]
+    codes = {x.code for x in m.entries}
+    code = e.code if len(codes) == 1 else None
+    if not e.inside:
+        if code is None:  # several other regions share the name: prefer the namesake's
+            ns = {x.code for x in m.entries if x.namesake}
+            code = ns.pop() if len(ns) == 1 else None
+        return Place(m.start, m.end, m.text, "other_region", e.name, code)
+    if e.kind == "desa":
+        code = resolved.get(id(m))
+        name = e.name
+        if code:
+            name = next(x.name for x in m.entries if x.code == code)
+        return Place(m.start, m.end, m.text, "desa", name, code)
+    if e.kind == "region":
+        return Place(m.start, m.end, m.text, "region", e.name, None if m.neutral else e.code)
+    return Place(m.start, m.end, m.text, e.kind, e.name, code)
+
+
+class Gazetteer:
+    """Places of one kabupaten/kota (``region``, a Kemendagri code such as ``"35.13"``)."""
+
+    def __init__(self, index: Index):
+        self._idx = index
+        self.region = index.region
+        self.region_name = index.region_name
+
+    @classmethod
+    def load(cls, region: str = "35.13", data_dir: Path | None = None) -> "Gazetteer":
+        return _load(region, str(data_dir) if data_dir else None)
+
+    def mentions(self, text: str) -> list[Mention]:
+        return scan(text, self._idx) if text else []
+
+    def find(self, text: str) -> RegionResult:
+        ms = self.mentions(text)
+        kec, desa, code, in_j, resolved, amb = resolve(ms, self._idx)
+        places = tuple(_place(m, resolved) for m in ms)
+        return RegionResult(kec, desa, code, in_j, places, amb)
+
+    def mask(self, text: str, token: str = "LOKASI") -> str:
+        """Replace every place mention (names only; cue words and a landmark's facility word
+        such as "RSUD", "Pasar", "PLTU" stay) by ``token``."""
+        parts: list[str] = []
+        last = 0
+        for m in self.mentions(text):
+            start = m.start
+            if m.entries[0].kind == "landmark":
+                start += self._generic_len(m.text)
+            parts.append(text[last:start])
+            parts.append(token)
+            last = m.end
+        parts.append(text[last:])
+        return "".join(parts)
+
+    def _generic_len(self, surface: str) -> int:
+        """Length of a leading facility word ("Pasar ", "Air Terjun ") in a landmark."""
+        key = compact(surface)
+        for g in self._idx.generic:
+            if key.startswith(g) and len(key) > len(g):
+                # walk the surface until its compact form covers g
+                acc = ""
+                for pos, ch in enumerate(surface):
+                    if ch.isalnum():
+                        acc += ch.lower()
+                    if acc == g:
+                        if pos + 1 < len(surface) and surface[pos + 1].isalnum():
+                            return 0
+                        rest = surface[pos + 1:]
+                        return pos + 1 + (len(rest) - len(rest.lstrip(" -.")))
+                return 0
+        return 0
+
+
+@functools.lru_cache(maxsize=16)
+def _load(region: str, data_dir: str | None) -> Gazetteer:
+    return Gazetteer(build_index(region, Path(data_dir) if data_dir else None))

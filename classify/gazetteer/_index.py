@@ -1,0 +1,192 @@
+"""Build the name index for one configured region from the shipped data files.
+
+Pure Python: reads ``wilayah.csv.gz`` (every Kemendagri code of Indonesia), ``aliases.yaml``
+and ``landmarks.yaml``. Only what the configured region needs is indexed: its own kecamatan
+and desa/kelurahan, every kabupaten/kota of the country (by name, cue-marked; bare only for
+the region's own province), the province's other kecamatan (cue-marked; bare only for a
+namesake city/regency such as Kota Probolinggo for Kabupaten Probolinggo), the namesake's
+desa/kelurahan (cue-marked) and the landmarks.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import gzip
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+
+
+def compact(text: str) -> str:
+    """Match key: lowercase, without spaces, hyphens, dots or apostrophes."""
+    return _NON_ALNUM.sub("", text.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: str  # "kecamatan" | "desa" | "landmark" | "region"
+    name: str  # official name ("Kabupaten Lumajang" for regions)
+    code: str
+    inside: bool  # inside the configured region
+    bare: bool  # may count without a cue
+    needs_cue: bool  # an ordinary word: bare only after a lowercase locative word
+    parent: str | None = None  # kecamatan code of a desa; region code of a kecamatan
+    kelurahan: bool = False
+    level: str = ""  # for regions: "kabupaten" | "kota"
+    namesake: bool = False  # a region/kecamatan/desa of the namesake (Kota vs Kabupaten)
+
+
+@dataclass(slots=True)
+class Index:
+    region: str
+    region_name: str
+    base: str  # "Probolinggo"
+    keys: dict[str, tuple[Entry, ...]]
+    prefixes: frozenset[str]
+    namesakes: frozenset[str]  # codes of province siblings with the same base name
+    kec_names: dict[str, str]  # in-region kecamatan code -> name
+    fuzzy_kec: tuple[list[str], list[tuple[Entry, ...]]]
+    fuzzy_desa: tuple[list[str], list[tuple[Entry, ...]]]
+    generic: tuple[str, ...]  # landmark facility words kept by mask()
+
+
+_REGION_PREFIX = re.compile(r"^(Kabupaten|Kota)( Administrasi)? ")
+
+
+def _split_region(name: str) -> tuple[str, str]:
+    m = _REGION_PREFIX.match(name)
+    if not m:
+        return "kabupaten", name
+    return m.group(1).lower(), name[m.end():]
+
+
+@functools.lru_cache(maxsize=4)
+def _read_wilayah(path: str) -> tuple[tuple[str, str], ...]:
+    raw = Path(path).read_bytes()
+    if path.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    text = raw.decode("utf-8")
+    rows = csv.reader(io.StringIO(text))
+    next(rows, None)  # header
+    return tuple((r[0], r[1]) for r in rows if len(r) >= 2)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_yaml(path: str) -> dict:
+    p = Path(path)
+    if not p.exists():
+        return {}
+    return yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+
+
+def _wilayah_path(data_dir: Path) -> Path:
+    gz = data_dir / "wilayah.csv.gz"
+    return gz if gz.exists() else data_dir / "wilayah.csv"
+
+
+def build_index(region: str, data_dir: Path | None = None) -> Index:
+    data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    rows = _read_wilayah(str(_wilayah_path(data_dir)))
+    aliases = _read_yaml(str(data_dir / "aliases.yaml"))
+    landmarks = _read_yaml(str(data_dir / "landmarks.yaml"))
+    common = {compact(w) for w in aliases.get("needs_cue") or ()}
+
+    names = dict(rows)
+    if region not in names or region.count(".") != 1:
+        raise ValueError(f"unknown kabupaten/kota code {region!r} (expected e.g. '35.13')")
+    province = region.split(".")[0]
+    region_name = names[region]
+    own_level, base = _split_region(region_name)
+    namesakes = frozenset(
+        code for code, name in rows
+        if code.count(".") == 1 and code != region and code.startswith(province + ".")
+        and _split_region(name)[1] == base
+    )
+
+    keys: dict[str, list[Entry]] = {}
+    by_code: dict[str, Entry] = {}
+    kec_names: dict[str, str] = {}
+
+    def add(key: str, e: Entry) -> None:
+        if key:
+            keys.setdefault(key, []).append(e)
+
+    rprefix = region + "."
+    pprefix = province + "."
+    for code, name in rows:
+        dots = code.count(".")
+        if dots == 1:  # kabupaten/kota, whole country (cue-marked), bare in own province
+            level, b = _split_region(name)
+            key = compact(b)
+            same_prov = code.startswith(pprefix)
+            e = Entry("region", name, code, code == region, same_prov, key in common,
+                      level=level, namesake=code in namesakes)
+            add(key, e)
+            by_code[code] = e
+        elif not code.startswith(pprefix):
+            continue
+        elif code.startswith(rprefix):
+            key = compact(name)
+            if dots == 2:
+                kec_names[code] = name
+                e = Entry("kecamatan", name, code, True, True, key in common, parent=region)
+            else:
+                short = " " not in name and len(key) <= 4
+                e = Entry("desa", name, code, True, True, key in common or short,
+                          parent=code.rsplit(".", 1)[0], kelurahan=code.rsplit(".", 1)[1][0] == "1")
+            add(key, e)
+            by_code[code] = e
+        elif dots == 2:  # other kecamatan of the province
+            key = compact(name)
+            ns = code.rsplit(".", 1)[0] in namesakes
+            e = Entry("kecamatan", name, code, False, ns, key in common,
+                      parent=code.rsplit(".", 1)[0], namesake=ns)
+            add(key, e)
+            by_code[code] = e
+        elif dots == 3 and code.rsplit(".", 2)[0] in namesakes:  # namesake's desa/kelurahan
+            key = compact(name)
+            e = Entry("desa", name, code, False, False, True, parent=code.rsplit(".", 1)[0],
+                      kelurahan=code.rsplit(".", 1)[1][0] == "1", namesake=True)
+            add(key, e)
+            by_code[code] = e
+
+    for code, spellings in (aliases.get("variants") or {}).items():
+        target = by_code.get(str(code))
+        if target is None:
+            continue
+        for s in spellings or ():
+            add(compact(s), target)
+
+    for lm in landmarks.get("landmarks") or ():
+        code = str(lm["code"])
+        inside = code == region or code.startswith(rprefix)
+        if not (inside or code.startswith(pprefix)):
+            continue
+        names_ = lm.get("names") or ()
+        for s in names_:
+            add(compact(s), Entry("landmark", names_[0], code, inside, True, False,
+                                  parent=code if code.count(".") == 2 else None))
+
+    frozen = {k: tuple(dict.fromkeys(v)) for k, v in keys.items()}
+    prefixes = frozenset(k[:i] for k in frozen for i in range(1, len(k) + 1))
+
+    def fuzzy_targets(kind: str) -> tuple[list[str], list[tuple[Entry, ...]]]:
+        ks, es = [], []
+        for k, v in frozen.items():
+            sel = tuple(e for e in v if e.inside and e.kind == kind)
+            if sel and len(k) >= 6:
+                ks.append(k)
+                es.append(sel)
+        return ks, es
+
+    generic = tuple(sorted({compact(g) for g in landmarks.get("generic") or ()}, key=len, reverse=True))
+    return Index(region, region_name, base, frozen, prefixes, namesakes, kec_names,
+                 fuzzy_targets("kecamatan"), fuzzy_targets("desa"), generic)

@@ -1,0 +1,68 @@
+"""`pantau train` then `pantau classify`: the CONTRACT.md fields, one JSON object per input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.crawlutil import REPO, run_pantau
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    work = tmp_path_factory.mktemp("models")
+    env = {"PANTAU_MODELS_DIR": str(work / "models"), "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    result = run_pantau("train", env=env, cwd=work, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return env, work, result
+
+
+def test_train_reports_the_held_out_scores_and_activates_the_model(trained):
+    env, work, result = trained
+    assert "Complaint or not" in result.stdout and "Category accuracy" in result.stdout
+    assert "Region accuracy" in result.stdout
+    active = (work / "models" / "ACTIVE").read_text().strip()
+    assert (work / "models" / active / "config.cfg").exists()
+
+
+def test_classify_one_text_gives_the_contract_fields(trained):
+    env, work, _ = trained
+    text = ("Warga Desa Ranuagung, Kecamatan Tiris, mengeluhkan jalan poros desa yang rusak parah dan "
+            "berlubang sejak tiga tahun lalu. Mereka meminta Dinas PUPR segera memperbaikinya.")
+    result = run_pantau("classify", text, env=env, cwd=work)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    record = json.loads(line)
+    assert record["is_complaint"] is True and record["complaint_score"] > 0.5
+    assert record["category"] == "infrastruktur"
+    assert (record["kecamatan"], record["desa"]) == ("Tiris", "Ranuagung")
+    assert record["region_code"].startswith("35.13.07.") and record["in_jurisdiction"] is True
+    assert "PUPR" in record["opd"] or "Pekerjaan Umum" in record["opd"]
+    assert record["model_version"]
+    assert any(place["name"] == "Tiris" for place in record["evidence"]["places"])
+
+
+def test_classify_jsonl_carries_ids_and_tells_ceremony_from_complaint(trained):
+    env, work, _ = trained
+    lines = [
+        {"id": "k1", "text": "Bupati Probolinggo meresmikan gedung Mal Pelayanan Publik di Kraksaan, Senin (23/11/2026), "
+                             "didampingi Forkopimda dan para kepala OPD."},
+        {"id": "k2", "text": "min tolong dong PJU di jalan raya Dringu udah sebulan mati, gelap banget rawan begal"},
+        {"id": "k3", "text": "Banjir setinggi lutut merendam rumah warga di Kelurahan Mayangan, Kota Probolinggo, warga "
+                             "minta saluran segera dikeruk."},
+    ]
+    result = run_pantau("classify", "--jsonl", "-", env=env, cwd=work,
+                        input="\n".join(json.dumps(line) for line in lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    records = {r["id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert sorted(records) == ["k1", "k2", "k3"]
+    assert records["k1"]["is_complaint"] is False and records["k1"]["category"] is None
+    assert records["k2"]["is_complaint"] is True and records["k2"]["kecamatan"] == "Dringu"
+    assert records["k3"]["in_jurisdiction"] is False
+
+
+def test_bad_jsonl_line_is_named(trained):
+    env, work, _ = trained
+    result = run_pantau("classify", "--jsonl", "-", env=env, cwd=work, input='{"id": 1, "text": "ok"}\nnot json\n')
+    assert result.returncode == 2 and "-:2" in result.stderr
