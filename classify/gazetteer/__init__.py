@@ -14,28 +14,39 @@ Pure Python (rapidfuzz, pyyaml); no spaCy, no storage. Data: ``classify/data/wil
 Rules (see also ``tests/test_gazetteer.py``):
 
 * Cues: ``Kecamatan/Kec./kec/Camat X`` (kecamatan), ``Desa/Ds./Kades/Pemdes X`` (desa),
-  ``Kelurahan/Kel./Lurah X`` (kelurahan first), ``Puskesmas/Polsek/Koramil X`` (either),
-  ``Kabupaten/Kab./Pemkab/Bupati X`` and ``Kota/Pemkot/Walikota X`` (kabupaten/kota);
-  ``Dusun/Dsn. X`` names are skipped.
+  ``Kelurahan/Kel./Lurah X`` (kelurahan first), ``Puskesmas/PKM/Pustu/Polsek/Kapolsek/
+  Koramil/Korwil/Pasar/Halte/Jalan Raya X`` (either), ``Kabupaten/Kab./Pemkab/Bupati/Polres X``
+  and ``Kota/Pemkot/Walikota X`` (kabupaten/kota; also joined: #kabprobolinggo,
+  @pemkotprobolinggo); ``Dusun/Dsn. X`` names are skipped.
 * Names match case-insensitively on whole words, ignoring spaces, hyphens and apostrophes
   (Sumber Anyar = Sumberanyar, Klenang-Kidul = Klenangkidul), longest match first.
-* Names that are ordinary words (``needs_cue`` in aliases.yaml, and one-word desa names of
-  four letters or fewer) count only after a cue, or capitalised right after a lowercase
-  locative word ("warga Sumber", "di Gending"); never when followed by another capitalised
-  unknown word ("Desa Sumber Sari", "Kelapa Gading" never counts).
-* Typos are corrected (rapidfuzz, Levenshtein distance 1, same first letter, names of six
+* Ordinary-word names (``needs_cue`` in aliases.yaml, and one-word names of four letters or
+  fewer other than our kecamatan) count only after a cue; or capitalised right after a
+  lowercase locative word ("warga Sumber", "di Gending"; for ``lowercase_after_locative``
+  names also "di gending"), unless the next word shows the ordinary meaning ("di bantaran
+  sungai"); or when a bare desa stands right before its own kecamatan ("condong gading").
+  An ordinary-word name followed by an unknown Capitalised word is part of a longer name
+  ("Desa Sumber Sari", "Kelapa Gading") and never counts.
+* Typos are corrected (rapidfuzz, Levenshtein distance 1, same first letter, names of seven
   letters or more, a single closest name) only right after a kecamatan/desa cue.
-* A bare name is read as kecamatan before desa ("Paiton"); "Desa Paiton" is the desa.
-  A desa name shared by several kecamatan is resolved only by a kecamatan named in the same
-  text; otherwise it is reported in ``ambiguous`` and ``desa`` stays None.
+* A bare name is read as kecamatan before desa ("Paiton"); "Desa Paiton" is the desa; a bare
+  name before a kecamatan it is a desa of is that desa ("besuk bantaran"). A desa name
+  shared by several kecamatan is resolved only by a kecamatan named in the same text;
+  otherwise it is reported in ``ambiguous`` and ``desa`` stays None.
 * Other regions: every kabupaten/kota of the country after a Kabupaten/Kota cue, bare names
-  of the province's kabupaten/kota, the province's kecamatan after a cue, and the namesake
-  (Kota Probolinggo for Kabupaten Probolinggo): its kecamatan bare, its kelurahan after a
-  cue. A bare own name that a namesake shares ("Probolinggo") decides nothing.
-* Weights: cue-marked place 3, bare kecamatan/desa 2, landmark 2, bare kabupaten/kota
-  name 1; the side of the first weighty mention gets +1. ``in_jurisdiction`` is the heavier
-  side (ties: the first), None when nothing decides. ``kecamatan``, ``desa`` and
-  ``region_code`` are filled only when in jurisdiction.
+  of the province's kabupaten/kota and of other provinces, the province's kecamatan after a
+  cue, and the namesake (Kota Probolinggo for Kabupaten Probolinggo): its kecamatan bare,
+  its kelurahan after a cue. A name right after another region's name is that region's
+  ("Lumbang Pasuruan", "Pasar Tanjung Jember"). Neutral (masked, decide nothing): a bare own
+  name that a namesake shares ("Probolinggo"), the own province, a region after
+  "asal/dari" (someone's origin).
+* Weights: cue-marked place 3, bare kecamatan/desa 2, landmark 2, bare kabupaten/kota or
+  province name 1; the side of the first weighty mention gets +1. ``in_jurisdiction`` is the
+  heavier side (ties: the first); None when nothing decides, or when the only evidence is
+  one bare faraway name beside a neutral "Probolinggo". ``kecamatan`` (most support:
+  kecamatan mention 3/2, desa 2/1.5, landmark 1; ties: first), ``desa`` (a desa of that
+  kecamatan) and ``region_code`` (desa, kecamatan or region code) are filled only when in
+  jurisdiction.
 """
 
 from __future__ import annotations

@@ -37,7 +37,6 @@ class Entry:
     code: str
     inside: bool  # inside the configured region
     bare: bool  # may count without a cue
-    needs_cue: bool  # an ordinary word: bare only after a lowercase locative word
     parent: str | None = None  # kecamatan code of a desa; region code of a kecamatan
     kelurahan: bool = False
     level: str = ""  # for regions: "kabupaten" | "kota"
@@ -53,12 +52,27 @@ class Index:
     prefixes: frozenset[str]
     namesakes: frozenset[str]  # codes of province siblings with the same base name
     kec_names: dict[str, str]  # in-region kecamatan code -> name
+    cue_keys: frozenset[str]  # ordinary words: bare only after a locative word
+    locative_keys: frozenset[str]  # of those, the ones that may be lowercase there
+    joined: dict[str, tuple[str, str]]  # "kabprobolinggo" -> ("kab", "probolinggo")
     fuzzy_kec: tuple[list[str], list[tuple[Entry, ...]]]
     fuzzy_desa: tuple[list[str], list[tuple[Entry, ...]]]
     generic: tuple[str, ...]  # landmark facility words kept by mask()
 
 
 _REGION_PREFIX = re.compile(r"^(Kabupaten|Kota)( Administrasi)? ")
+
+
+def _province_names(name: str) -> list[str]:
+    """Everyday names of a province: "Daerah Khusus Ibukota Jakarta" -> + Jakarta, DKI Jakarta."""
+    out = [name]
+    for pre, short in (("DKI ", None), ("Daerah Istimewa ", "DIY"),
+                       ("Daerah Khusus Ibukota ", "DKI Jakarta")):
+        if name.startswith(pre):
+            out.append(name[len(pre):])
+            if short:
+                out.append(short)
+    return out
 
 
 def _split_region(name: str) -> tuple[str, str]:
@@ -98,6 +112,7 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
     aliases = _read_yaml(str(data_dir / "aliases.yaml"))
     landmarks = _read_yaml(str(data_dir / "landmarks.yaml"))
     common = {compact(w) for w in aliases.get("needs_cue") or ()}
+    locative = {compact(w) for w in aliases.get("lowercase_after_locative") or ()}
 
     names = dict(rows)
     if region not in names or region.count(".") != 1:
@@ -123,11 +138,15 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
     pprefix = province + "."
     for code, name in rows:
         dots = code.count(".")
-        if dots == 1:  # kabupaten/kota, whole country (cue-marked), bare in own province
+        if dots == 0:  # provinces: bare (outside) or neutral (own province)
+            for b in _province_names(name):
+                add(compact(b), Entry("region", name, code, code == province, True,
+                                      level="provinsi"))
+        elif dots == 1:  # kabupaten/kota, whole country (cue-marked), bare in own province
             level, b = _split_region(name)
             key = compact(b)
             same_prov = code.startswith(pprefix)
-            e = Entry("region", name, code, code == region, same_prov, key in common,
+            e = Entry("region", name, code, code == region, same_prov,
                       level=level, namesake=code in namesakes)
             add(key, e)
             by_code[code] = e
@@ -137,23 +156,20 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
             key = compact(name)
             if dots == 2:
                 kec_names[code] = name
-                e = Entry("kecamatan", name, code, True, True, key in common, parent=region)
+                e = Entry("kecamatan", name, code, True, True, parent=region)
             else:
-                short = " " not in name and len(key) <= 4
-                e = Entry("desa", name, code, True, True, key in common or short,
-                          parent=code.rsplit(".", 1)[0], kelurahan=code.rsplit(".", 1)[1][0] == "1")
+                e = Entry("desa", name, code, True, True, parent=code.rsplit(".", 1)[0], kelurahan=code.rsplit(".", 1)[1][0] == "1")
             add(key, e)
             by_code[code] = e
         elif dots == 2:  # other kecamatan of the province
             key = compact(name)
             ns = code.rsplit(".", 1)[0] in namesakes
-            e = Entry("kecamatan", name, code, False, ns, key in common,
-                      parent=code.rsplit(".", 1)[0], namesake=ns)
+            e = Entry("kecamatan", name, code, False, ns, parent=code.rsplit(".", 1)[0], namesake=ns)
             add(key, e)
             by_code[code] = e
         elif dots == 3 and code.rsplit(".", 2)[0] in namesakes:  # namesake's desa/kelurahan
             key = compact(name)
-            e = Entry("desa", name, code, False, False, True, parent=code.rsplit(".", 1)[0],
+            e = Entry("desa", name, code, False, False, parent=code.rsplit(".", 1)[0],
                       kelurahan=code.rsplit(".", 1)[1][0] == "1", namesake=True)
             add(key, e)
             by_code[code] = e
@@ -172,11 +188,22 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
             continue
         names_ = lm.get("names") or ()
         for s in names_:
-            add(compact(s), Entry("landmark", names_[0], code, inside, True, False,
-                                  parent=code if code.count(".") == 2 else None))
+            add(compact(s), Entry("landmark", names_[0], code, inside, True, parent=code if code.count(".") == 2 else None))
 
     frozen = {k: tuple(dict.fromkeys(v)) for k, v in keys.items()}
     prefixes = frozenset(k[:i] for k in frozen for i in range(1, len(k) + 1))
+    # ordinary words, and short names (Bulu, Suko, Jati) other than our kecamatan
+    cue_keys = frozenset(
+        k for k, v in frozen.items()
+        if k in common or (len(k) <= 4 and not any(e.kind == "kecamatan" and e.inside for e in v))
+    )
+    # hashtags and handles: #kabprobolinggo, @pemkotprobolinggo, #kotaprob
+    joined: dict[str, tuple[str, str]] = {}
+    for k, v in frozen.items():
+        if any(e.kind == "region" and e.bare for e in v):
+            for pre, cue in (("kab", "kab"), ("kabupaten", "kab"), ("pemkab", "kab"),
+                             ("kota", "kota"), ("pemkot", "kota")):
+                joined.setdefault(pre + k, (cue, k))
 
     def fuzzy_targets(kind: str) -> tuple[list[str], list[tuple[Entry, ...]]]:
         ks, es = [], []
@@ -189,4 +216,4 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
 
     generic = tuple(sorted({compact(g) for g in landmarks.get("generic") or ()}, key=len, reverse=True))
     return Index(region, region_name, base, frozen, prefixes, namesakes, kec_names,
-                 fuzzy_targets("kecamatan"), fuzzy_targets("desa"), generic)
+                 cue_keys, frozenset(locative & cue_keys), joined, fuzzy_targets("kecamatan"), fuzzy_targets("desa"), generic)

@@ -20,22 +20,33 @@ _WORD_GAP = re.compile(r"[ \t]{1,2}")
 # cue word (lowercase, without dot) -> cue kind
 CUES: dict[str, str] = {
     **dict.fromkeys(("kecamatan", "kec", "kecamtan", "kacamatan", "kcmtn", "camat"), "kec"),
-    **dict.fromkeys(("desa", "ds", "kades", "pemdes", "pjs", "kalurahan"), "desa"),
+    **dict.fromkeys(("desa", "ds", "kades", "pemdes", "kalurahan"), "desa"),
     **dict.fromkeys(("kelurahan", "kel", "lurah"), "kel"),
-    **dict.fromkeys(("puskesmas", "polsek", "koramil"), "any"),
-    **dict.fromkeys(("kabupaten", "kab", "pemkab", "bupati", "wabup"), "kab"),
+    # facilities and roads named after a kecamatan/desa: either kind
+    **dict.fromkeys(("puskesmas", "pkm", "pustu", "polsek", "koramil", "korwil", "pasar",
+                     "halte", "raya", "kapolsek", "danramil"), "any"),
+    **dict.fromkeys(("kabupaten", "kab", "pemkab", "bupati", "wabup", "polres"), "kab"),
     **dict.fromkeys(("kota", "pemkot", "walikota", "wawali"), "kota"),
 }
 DUSUN = frozenset(("dusun", "dsn", "dukuh"))
 # lowercase locative words after which a capitalised ordinary-word name counts
-WEAK = frozenset(("di", "ke", "dari", "warga", "wilayah", "daerah", "kawasan", "sekitar",
-                  "asal", "arah", "menuju", "kampung"))
+WEAK = frozenset(("di", "ke", "dari", "dr", "warga", "wilayah", "daerah", "kawasan", "sekitar",
+                  "asal", "arah", "menuju", "kampung", "lokasi", "area", "dekat", "deket"))
+# words before a kabupaten/kota name that make it someone's origin, not the place
+ORIGIN = frozenset(("asal", "dari", "dr", "pindahan"))
+# words after an ordinary-word name that show its ordinary meaning
+NOT_AFTER = frozenset(("sungai", "kali", "rel", "air", "mata", "yang", "yg", "terpercaya",
+                       "pantai", "laut", "irigasi", "waduk", "saluran", "dana", "informasi",
+                       "resmi", "lain", "pasien", "keluarga"))
 # capitalised words that may follow a name without making it part of a longer unknown name
 _FOLLOW_OK = frozenset((
     "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "januari", "februari",
     "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
     "desember", "rt", "rw", "no", "jl", "jalan", "yang", "dan", "pada", "sejak",
 ))
+_PAIR_GAP = re.compile(r"[ \t,]{1,3}")  # "Condong Gading", "Desa Bulang, Gending"
+_QUAL_GAP = re.compile(r"[ \t,(]{1,3}")  # "Lumbang Pasuruan", "Wonokitri (Pasuruan)"
+_TIGHT_GAP = re.compile(r"[ \t(]{1,2}")
 
 
 @dataclass(slots=True)
@@ -46,7 +57,9 @@ class Mention:
     entries: tuple[Entry, ...]  # candidates of the chosen group (more than one = ambiguous desa)
     cue: str | None  # cue kind that marked it, None for a bare name
     fuzzy: bool = False
-    neutral: bool = False  # a bare own base name with a namesake ("Probolinggo"): masks only
+    neutral: bool = False  # masks only: "Probolinggo" (Kabupaten or Kota), "asal Surabaya"
+    held: bool = False  # an ordinary word waiting for a confirming neighbour
+    alts: tuple[Entry, ...] = ()  # every entry of the name (for a held mention)
 
     @property
     def inside(self) -> bool:
@@ -62,7 +75,8 @@ def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index) -> tuple[En
     if cue in ("kab", "kota"):
         regs = pick(lambda e: e.kind == "region")
         if regs:
-            same = tuple(e for e in regs if e.level == cue)
+            level = "kabupaten" if cue == "kab" else "kota"
+            same = tuple(e for e in regs if e.level == level)
             if same:
                 regs = same
             prov = tuple(e for e in regs if e.bare)  # same province first
@@ -75,13 +89,13 @@ def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index) -> tuple[En
                  lambda e: e.kind == "desa" and e.inside)
     elif cue in ("desa", "kel"):
         order = (lambda e: e.kind == "desa" and e.inside,
-                 lambda e: e.kind == "desa",
-                 lambda e: e.kind == "kecamatan" and e.inside,
-                 lambda e: e.kind == "kecamatan")
+                 lambda e: e.kind == "desa",  # the namesake's kelurahan
+                 lambda e: e.kind == "kecamatan" and e.inside)
     elif cue == "any":
         order = (lambda e: e.kind == "kecamatan" and e.inside,
                  lambda e: e.kind == "desa" and e.inside,
-                 lambda e: e.kind == "landmark")
+                 lambda e: e.kind == "landmark",
+                 lambda e: e.bare)
     else:
         entries = tuple(e for e in entries if e.bare)
         order = (lambda e: e.kind == "kecamatan" and e.inside,
@@ -103,10 +117,10 @@ def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index) -> tuple[En
 def _fuzzy(spans: list[str], targets: tuple[list[str], list[tuple[Entry, ...]]]):
     keys, entries = targets
     for s in spans:
-        if len(s) < 6:
+        if len(s) < 7:
             continue
         hits = process.extract(s, keys, scorer=Levenshtein.distance, score_cutoff=1, limit=3)
-        hits = [h for h in hits if h[0][0] == s[0] and len(h[0]) >= 6]
+        hits = [h for h in hits if h[0][0] == s[0] and len(h[0]) >= 7]
         if not hits:
             continue
         best = hits[0][1]
@@ -125,16 +139,14 @@ def scan(text: str, idx: Index) -> list[Mention]:
     out: list[Mention] = []
     cue_at = -1  # token index a cue marks
     cue_kind: str | None = None
-    i = 0
 
     def gap_ok(a: int, b: int, rx) -> bool:  # gap between token a and token b
         return rx.fullmatch(text, toks[a][1], toks[b][0]) is not None
 
-    while i < n:
-        tok = low[i]
-        # longest match starting here
+    def walk(i: int) -> tuple[int, str | None]:
+        """Longest name starting at token i: (last token, key)."""
         best_j, best_key = -1, None
-        s = tok
+        s = low[i]
         j = i
         while s in prefixes:
             if s in keys:
@@ -143,11 +155,22 @@ def scan(text: str, idx: Index) -> list[Mention]:
             if j >= n or not gap_ok(j - 1, j, _JOIN_GAP):
                 break
             s += low[j]
+        return best_j, best_key
+
+    i = 0
+    while i < n:
+        tok = low[i]
+        best_j, best_key = walk(i)
         kind = CUES.get(tok)
         if tok in DUSUN:
-            # skip the dusun name: up to two words, stopping at a cue word or punctuation
+            # skip the dusun name: up to two words, stopping at a cue word, punctuation or
+            # a place name ("dsn krajan bucor wetan")
             k = i + 1
             while k < n and k <= i + 2 and low[k] not in CUES and gap_ok(k - 1, k, _DUSUN_GAP):
+                if k == i + 2:
+                    nk = walk(k)[1]
+                    if nk and nk not in idx.cue_keys:
+                        break
                 k += 1
             i = k
             continue
@@ -158,7 +181,12 @@ def scan(text: str, idx: Index) -> list[Mention]:
             continue
         cue = cue_kind if cue_at == i else None
         if best_key is None:
-            if cue in ("kec", "desa", "kel"):
+            joined = idx.joined.get(tok)
+            if joined:  # #kabprobolinggo, @pemkotprobolinggo
+                group = _choose(keys[joined[1]], joined[0], idx)
+                if group:
+                    out.append(Mention(toks[i][0], toks[i][1], toks[i][2], group, joined[0]))
+            elif cue in ("kec", "desa", "kel"):
                 spans = []
                 if i + 1 < n and gap_ok(i, i + 1, _JOIN_GAP):
                     spans.append((i + 1, tok + low[i + 1]))
@@ -179,23 +207,68 @@ def scan(text: str, idx: Index) -> list[Mention]:
         start, end = toks[i][0], toks[best_j][1]
         surface = text[start:end]
         group = _choose(entries, cue, idx)
-        if group and group[0].needs_cue and cue is None:
-            # an ordinary word: only "warga Sumber", "di Gending" (lowercase cue, capital name)
+        nxt = best_j + 1 if best_j + 1 < n else None
+        held = False
+        if group and cue is None and best_key in idx.cue_keys:
+            # an ordinary word: "warga Sumber", "di Gending", "di gending" (some names)
             prev = toks[i - 1][2] if i else ""
-            if not (prev in WEAK and surface[:1].isupper() and not surface.isupper()
-                    and gap_ok(i - 1, i, _WORD_GAP)):
-                group = ()
-        if group and group[0].needs_cue and best_j + 1 < n and gap_ok(best_j, best_j + 1, _WORD_GAP):
+            after_weak = prev in WEAK and gap_ok(i - 1, i, _WORD_GAP)
+            shows_word = nxt is not None and low[nxt] in NOT_AFTER and gap_ok(best_j, nxt, _WORD_GAP)
+            capital = surface[:1].isupper() and not surface.isupper()
+            if not (after_weak and not shows_word
+                    and (capital or best_key in idx.locative_keys)):
+                held = True
+        if group and best_key in idx.cue_keys and nxt is not None and gap_ok(best_j, nxt, _WORD_GAP):
             # "Desa Sumber Sari", "di Taman Safari": part of a longer, unknown name
-            nxt = toks[best_j + 1][2]
-            nl = low[best_j + 1]
-            if nxt[:1].isupper() and nl not in CUES and nl not in _FOLLOW_OK and nl not in keys:
+            nt, nl = toks[nxt][2], low[nxt]
+            if nt[:1].isupper() and not nt.isupper() and nl not in CUES and nl not in _FOLLOW_OK and nl not in keys:
                 group = ()
+        if group and nxt is not None and group[0].kind in ("kecamatan", "desa") \
+                and group[0].inside and gap_ok(best_j, nxt, _QUAL_GAP):
+            # qualified by another region: "Lumbang Pasuruan" (its kecamatan Lumbang),
+            # "Pasar Tanjung Jember" (a place of Jember we do not index: not ours)
+            qk = walk(nxt)[1]
+            if qk and not any(e.inside for e in keys[qk]):
+                regions = {e.code for e in keys[qk] if e.kind == "region" and e.level != "provinsi"}
+                if regions:
+                    there = tuple(e for e in entries if e.kind == "kecamatan" and not e.inside
+                                  and e.parent in regions)
+                    if there:
+                        group, held = there, False
+                    elif gap_ok(best_j, nxt, _TIGHT_GAP):
+                        group = ()
         if group:
-            m = Mention(start, end, surface, group, cue)
+            m = Mention(start, end, surface, group, cue, held=held, alts=entries if cue is None else ())
             e = group[0]
-            if e.kind == "region" and e.inside and cue is None and idx.namesakes:
-                m.neutral = True
+            if e.kind == "region":
+                if cue != "kota" and nxt is not None and toks[nxt][2] in ("Kota", "KOTA"):
+                    kota = tuple(x for x in entries if x.kind == "region" and x.level == "kota")
+                    if kota:  # "Polres Probolinggo Kota"
+                        m.entries = kota
+                        e = kota[0]
+                if cue is None and i and low[i - 1] in ORIGIN and not e.inside:
+                    m.neutral = True  # "wisatawan asal Surabaya"
+                elif e.level == "provinsi" and e.inside:
+                    m.neutral = True  # "Jawa Timur" decides nothing
+                elif e.inside and m.cue is None and idx.namesakes:
+                    m.neutral = True  # "Probolinggo": Kabupaten or Kota
             out.append(m)
         i = best_j + 1
-    return out
+    return _confirm_pairs(out, text)
+
+
+def _confirm_pairs(ms: list[Mention], text: str) -> list[Mention]:
+    """A bare name right before a kecamatan it is a desa of is that desa ("besuk bantaran"),
+    and the pair confirms held ordinary-word names ("condong gading", "tukul sumber")."""
+    for a, b in zip(ms, ms[1:]):
+        if a.cue is not None or b.cue not in (None, "kec"):
+            continue
+        ea = a.alts or a.entries
+        eb = b.entries
+        if not (eb[0].inside and eb[0].kind == "kecamatan"):
+            continue
+        desa = tuple(e for e in ea if e.kind == "desa" and e.inside and e.parent == eb[0].code)
+        if desa and _PAIR_GAP.fullmatch(text, a.end, b.start):
+            a.entries = desa
+            a.held = b.held = False
+    return [m for m in ms if not m.held]
