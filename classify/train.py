@@ -115,6 +115,14 @@ def evaluate(models: Models, test: Sequence[Record], mask: Callable[[str], str],
     report["category"] = {k: vars(v) for k, v in scores(category_gold, category_predicted).items()}
     report["category_confusion"] = {f"{g} → {p}": n for (g, p), n in
                                     Counter(zip(category_gold, category_predicted)).most_common() if g != p}
+    pairs = Counter(zip(category_gold, category_predicted))
+    labels = sorted(set(category_gold) | set(category_predicted))
+    report["category_matrix"] = {"labels": labels,
+                                 "rows": [[pairs.get((g, p), 0) for p in labels] for g in labels]}
+    complaint_pairs = Counter(zip(gold, predicted))
+    report["complaint_matrix"] = {"labels": [COMPLAINT, NOT_COMPLAINT],
+                                  "rows": [[complaint_pairs.get((g, p), 0) for p in (COMPLAINT, NOT_COMPLAINT)]
+                                           for g in (COMPLAINT, NOT_COMPLAINT)]}
     if region is not None:
         checked = [r for r in test if r.in_jurisdiction is not None or r.kecamatan]
         hits = 0

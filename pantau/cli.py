@@ -270,6 +270,19 @@ def _print_report(report: dict) -> None:
             table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
         out.print(table)
     out.print(f"Category accuracy: {report['category_accuracy']:.3f}")
+    for title, key in (("Confusion: complaint (rows: truth, columns: predicted)", "complaint_matrix"),
+                       ("Confusion: category (rows: truth, columns: predicted)", "category_matrix")):
+        matrix = report.get(key)
+        if not matrix:
+            continue
+        table = Table(title=title)
+        table.add_column("")
+        short = [label[:6] for label in matrix["labels"]]
+        for label in short:
+            table.add_column(label, justify="right")
+        for label, row in zip(matrix["labels"], matrix["rows"]):
+            table.add_row(label, *[str(n) if n else "·" for n in row])
+        out.print(table)
     if "region_accuracy" in report:
         out.print(f"Region accuracy: {report['region_accuracy']:.3f} on {report['region_records']} texts with a place label")
     if report.get("category_confusion"):

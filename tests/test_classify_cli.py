@@ -66,3 +66,27 @@ def test_bad_jsonl_line_is_named(trained):
     env, work, _ = trained
     result = run_pantau("classify", "--jsonl", "-", env=env, cwd=work, input='{"id": 1, "text": "ok"}\nnot json\n')
     assert result.returncode == 2 and "-:2" in result.stderr
+
+
+def test_evaluate_prints_the_confusion_matrices(trained):
+    env, work, _ = trained
+    result = run_pantau("evaluate", "--json", env=env, cwd=work, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    matrix = report["category_matrix"]
+    assert len(matrix["rows"]) == len(matrix["labels"]) >= 10
+    assert sum(map(sum, matrix["rows"])) == sum(row["support"] for row in report["category"].values())
+    assert report["complaint"]["complaint"]["f1"] >= 0.9  # the shipped corpus trains a usable model
+
+
+def test_training_is_deterministic(tmp_path):
+    """The same corpus gives the same model version and the same scores, run after run."""
+    from classify.corpus import load_records, split
+    from classify.train import train_models
+
+    parts = split(load_records())
+    sample = parts["train"][:400]
+    first, second = train_models(sample, mask=str), train_models(sample, mask=str)
+    assert first.version == second.version
+    texts = [r.text for r in parts["test"][:50]]
+    assert (first.complaint.predict_proba(texts) == second.complaint.predict_proba(texts)).all()
