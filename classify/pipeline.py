@@ -25,7 +25,6 @@ from spacy.tokens import Doc
 
 from classify.gazetteer import Gazetteer
 from classify.taxonomy import Taxonomy
-from classify.textcat import TextClassifier
 from classify.train import COMPLAINT, MODELS_DIR, Models, classifier_text
 
 for _name in ("region", "masked", "opd", "model_version"):
@@ -90,17 +89,10 @@ class TextcatComponent:
         return docs
 
     def to_disk(self, path, exclude=()):
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        self.models.complaint.save(path / "complaint.pkl")
-        self.models.category.save(path / "category.pkl")
-        (path / "meta.json").write_text(json.dumps(self.models.meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        self.models.save(Path(path))
 
     def from_disk(self, path, exclude=()):
-        path = Path(path)
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        self.models = Models(TextClassifier.load(path / "complaint.pkl"), TextClassifier.load(path / "category.pkl"),
-                             version=meta["version"], meta=meta)
+        self.models = Models.load(Path(path))
         return self
 
 

@@ -39,8 +39,7 @@ class Models:
     version: str
     meta: dict = field(default_factory=dict)
 
-    def save(self, root: Path = MODELS_DIR) -> Path:
-        folder = root / self.version
+    def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         self.complaint.save(folder / "complaint.pkl")
         self.category.save(folder / "category.pkl")
