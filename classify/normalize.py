@@ -34,14 +34,29 @@ def slang_table() -> dict[str, str]:
     return table
 
 
-def normalize(text: str) -> str:
+_KEEP_PUNCT = frozenset("?!")
+
+
+def tokens(text: str) -> list[str]:
+    """The normalised words of ``text`` (and its ``?``/``!``): what the classifiers read."""
     table = slang_table()
-    words = []
+    out: list[str] = []
     for token in _WORD.findall(text.lower()):
-        match = _REDUPLICATION.match(token)
-        if match:
-            base = table.get(match.group(1), match.group(1))
-            words.extend((base, base))
+        if token[-1] == "2" and len(token) > 2:
+            match = _REDUPLICATION.match(token)
+            if match:
+                base = table.get(match.group(1), match.group(1)).split()
+                out.extend(base + base)
+                continue
+        if len(token) == 1 and not token.isalnum() and token not in _KEEP_PUNCT:
             continue
-        words.append(table.get(token, token))
-    return " ".join(words)
+        word = table.get(token, token)
+        if " " in word:  # "gpp" -> "tidak apa apa"
+            out.extend(word.split())
+        else:
+            out.append(word)
+    return out
+
+
+def normalize(text: str) -> str:
+    return " ".join(tokens(text))

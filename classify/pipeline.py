@@ -20,16 +20,83 @@ import json
 from pathlib import Path
 
 import spacy
+from spacy.attrs import IDX
+from spacy.lang.tokenizer_exceptions import BASE_EXCEPTIONS, URL_MATCH
+from spacy.lang.xx import MultiLanguage
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from classify.gazetteer import Gazetteer
 from classify.taxonomy import Taxonomy
-from classify.train import COMPLAINT, MODELS_DIR, Models, classifier_text
+from classify.normalize import tokens
+from classify.train import COMPLAINT, MODELS_DIR, Models
 
-for _name in ("region", "masked", "opd", "model_version"):
+for _name in ("region", "masked", "opd", "model_version", "cues"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+@spacy.registry.tokenizers("pantau_tokenizer_v1")
+def make_tokenizer():
+    """spaCy's language-neutral punctuation rules, without ``id``'s 16,000 special cases.
+
+    The Indonesian defaults keep reduplicated and hyphenated words ("bolong-bolong") whole
+    through a list of 16,000 exceptions; that list takes 1.7 s to build at every load and
+    triples the time per text, and nothing in Pantau reads spaCy's tokens for meaning (the
+    classifiers read :func:`classify.normalize.tokens`, places come with character offsets).
+    """
+
+    def create(nlp: Language) -> "TextKeepingTokenizer":
+        defaults = MultiLanguage.Defaults
+        return TextKeepingTokenizer(Tokenizer(
+            nlp.vocab, rules=dict(BASE_EXCEPTIONS),
+            prefix_search=compile_prefix_regex(defaults.prefixes).search,
+            suffix_search=compile_suffix_regex(defaults.suffixes).search,
+            infix_finditer=compile_infix_regex(defaults.infixes).finditer, url_match=URL_MATCH))
+
+    return create
+
+
+class TextKeepingTokenizer:
+    """Keeps the input string on the doc: ``doc.text`` rebuilds it token by token (a
+    millisecond for a news article), and every component needs it."""
+
+    def __init__(self, tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[_TEXT] = text
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def to_disk(self, path, **kwargs):
+        self.tokenizer.to_disk(path, **kwargs)
+
+    def from_disk(self, path, **kwargs):
+        self.tokenizer.from_disk(path, **kwargs)
+        return self
+
+    def to_bytes(self, **kwargs):
+        return self.tokenizer.to_bytes(**kwargs)
+
+    def from_bytes(self, data, **kwargs):
+        self.tokenizer.from_bytes(data, **kwargs)
+        return self
+
+
+_TEXT = "pantau_text"
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text, without rebuilding it from the tokens when the tokenizer kept it."""
+    text = doc.user_data.get(_TEXT)
+    return text if text is not None else doc.text
 
 
 @Language.factory("pantau_places_v1", default_config={"region": "35.13"})
@@ -43,11 +110,18 @@ class PlacesComponent:
         self.gazetteer = Gazetteer.load(region)
 
     def __call__(self, doc: Doc) -> Doc:
-        result = self.gazetteer.find(doc.text)
-        spans = [doc.char_span(p.start, p.end, label=p.kind, alignment_mode="expand") for p in result.places]
-        doc.spans["places"] = [span for span in spans if span is not None]
+        result, masked = self.gazetteer.find_and_mask(text_of(doc))
+        spans = []
+        if result.places:
+            starts = doc.to_array(IDX)  # token offsets, without building Token objects
+            for place in result.places:
+                first = int(starts.searchsorted(place.start, side="right")) - 1
+                last = int(starts.searchsorted(place.end, side="left"))
+                if first >= 0 and last > first:
+                    spans.append(Span(doc, first, last, label=place.kind))
+        doc.spans["places"] = spans
         doc._.region = result
-        doc._.masked = self.gazetteer.mask(doc.text)
+        doc._.masked = masked
         return doc
 
 
@@ -78,14 +152,19 @@ class TextcatComponent:
     def _score(self, docs: list[Doc]) -> list[Doc]:
         if self.models is None:
             raise RuntimeError("the text classifiers are not trained: run `pantau train`")
-        texts = [classifier_text(doc._.masked or doc.text, lambda s: s) for doc in docs]
-        for doc in docs:
-            doc._.model_version = self.models.version
-        complaint = self.models.complaint.predict_proba(texts)[:, self.models.complaint.labels.index(COMPLAINT)]
-        categories = self.models.category.predict_proba(texts)
-        for doc, score, row in zip(docs, complaint, categories):
-            doc.cats = {"COMPLAINT": float(score),
-                        **{label: float(p) for label, p in zip(self.models.category.labels, row)}}
+        models = self.models
+        matrix = models.features.transform(tokens(doc._.masked if doc._.masked is not None else text_of(doc)) for doc in docs)
+        complaint = models.complaint_scores(matrix)
+        categories = models.category.predict_proba(matrix)
+        labels = models.category.labels
+        for row, (doc, score, probabilities) in enumerate(zip(docs, complaint, categories)):
+            doc._.model_version = models.version
+            doc.cats = {"COMPLAINT": float(score), **{label: float(p) for label, p in zip(labels, probabilities)}}
+            best = labels[int(probabilities.argmax())]
+            doc._.cues = {
+                "complaint": models.complaint.evidence(matrix, row, COMPLAINT, models.features),
+                "category": models.category.evidence(matrix, row, best, models.features),
+            }
         return docs
 
     def to_disk(self, path, exclude=()):
@@ -107,12 +186,12 @@ class OpdComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         category = max((c for c in doc.cats if c != "COMPLAINT"), key=doc.cats.get, default=None)
-        doc._.opd = self.taxonomy.route_opd(category, doc.text) if category else None
+        doc._.opd = self.taxonomy.route_opd(category, text_of(doc)) if category else None
         return doc
 
 
 def build_pipeline(models: Models, region: str = "35.13") -> Language:
-    nlp = spacy.blank("id")
+    nlp = spacy.blank("id", config={"nlp": {"tokenizer": {"@tokenizers": "pantau_tokenizer_v1"}}})
     nlp.add_pipe("pantau_places_v1", name="places", config={"region": region})
     textcat = nlp.add_pipe("pantau_textcat_svm_v1", name="textcat")
     textcat.models = models
@@ -164,6 +243,8 @@ def classification(doc: Doc, threshold: float = 0.5) -> dict:
             "places": [{"start": p.start, "end": p.end, "text": p.text, "kind": p.kind, "name": p.name}
                        for p in (region.places if region else ())],
             "ambiguous": list(region.ambiguous) if region else [],
+            "complaint_cues": (doc._.cues or {}).get("complaint", []),
+            "category_cues": (doc._.cues or {}).get("category", []) if category else [],
             "opd_cue": suggestion.cue if suggestion else None,
             "outside_authority": suggestion.outside_authority if suggestion else None,
         },

@@ -1,70 +1,110 @@
-"""Text classifiers: TF-IDF (word and character n-grams) with a linear SVM.
+"""Text classifiers: TF-IDF (word 1–2-grams and character 4-grams) with a linear SVM.
 
 Two instances serve the pipeline: complaint-or-not (binary) and the category of a complaint
-(15 codes). Both read lowercased text in which place names are already masked, so "Kraksaan"
-can never become evidence for "complaint". Scores are the SVM's decision values squashed by a
-logistic curve fitted on the training data (Platt scaling), so ``complaint_score`` is a usable
-0..1 confidence. Seeded and deterministic.
+(15 codes). Both read normalised, lowercased tokens in which place names are already masked,
+so "Kraksaan" can never become evidence for "complaint". Scores are the SVM's decision values
+squashed by a logistic curve fitted on cross-validated training scores (Platt scaling), so
+``complaint_score`` is a usable 0..1 confidence. Seeded and deterministic.
+
+Training uses scikit-learn; a trained model is plain arrays (weights, bias, the two Platt
+parameters per class) in an ``.npz`` file plus its label names, and predicting is one sparse
+matrix product in NumPy. So loading needs neither scikit-learn nor pickle, and a model keeps
+working when scikit-learn is upgraded.
 """
 
 from __future__ import annotations
 
-import pickle
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
+from scipy import sparse
+
+from classify.features import TextFeatures
 
 SEED = 13
 
 
-def _features() -> FeatureUnion:
-    return FeatureUnion([
-        ("words", TfidfVectorizer(lowercase=True, ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                  token_pattern=r"(?u)\b\w[\w-]*\b", max_features=40_000)),
-        ("chars", TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(3, 5), min_df=2,
-                                  sublinear_tf=True, max_features=60_000)),
-    ])
+def fit_svm(features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.0):
+    """A linear SVM (balanced class weights) with Platt scaling on cross-validated scores."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
+
+    svm = LinearSVC(C=c, class_weight="balanced", random_state=SEED, max_iter=5000)
+    folds = 3 if min(np.unique(labels, return_counts=True)[1]) >= 3 else 2
+    # ensemble=False: one SVM on all the data, calibrated on cross-validated scores.
+    model = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
+    return model.fit(features, list(labels))
 
 
 @dataclass
 class TextClassifier:
-    """A fitted TF-IDF + linear SVM model with calibrated probabilities."""
+    """Linear one-vs-rest scores over :class:`TextFeatures`, Platt-calibrated."""
 
-    pipeline: Pipeline
     labels: list[str]
+    weights: np.ndarray  # (n_scores, n_features): one row for binary, one per class otherwise
+    bias: np.ndarray  # (n_scores,)
+    platt: np.ndarray  # (n_scores, 2): a, b in p = 1 / (1 + exp(a·s + b))
 
     @classmethod
-    def train(cls, texts: Sequence[str], labels: Sequence[str], *, c: float = 0.5) -> "TextClassifier":
-        svm = LinearSVC(C=c, class_weight="balanced", random_state=SEED, max_iter=5000)
-        folds = 3 if min(np.unique(labels, return_counts=True)[1]) >= 3 else 2
-        # ensemble=False: one SVM on all the data, calibrated on cross-validated scores (a third of
-        # the size of keeping one SVM per fold, and the same decisions).
-        model = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
-        pipeline = Pipeline([("features", _features()), ("model", model)])
-        pipeline.fit(list(texts), list(labels))
-        for _, vectorizer in pipeline.named_steps["features"].transformer_list:
-            # The pruned vocabulary is only kept for introspection and makes the pickle huge.
-            if hasattr(vectorizer, "stop_words_"):
-                del vectorizer.stop_words_
-        return cls(pipeline=pipeline, labels=[str(label) for label in pipeline.classes_])
+    def train(cls, features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.0) -> "TextClassifier":
+        return cls.from_sklearn(fit_svm(features, labels, c=c))
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self.pipeline.predict_proba(list(texts))
+    @classmethod
+    def from_sklearn(cls, model) -> "TextClassifier":
+        """The arrays of a fitted ``CalibratedClassifierCV(LinearSVC, "sigmoid", ensemble=False)``."""
+        [calibrated] = model.calibrated_classifiers_
+        estimator = calibrated.estimator
+        platt = np.array([[c.a_, c.b_] for c in calibrated.calibrators], dtype=np.float64)
+        return cls([str(label) for label in model.classes_], estimator.coef_.astype(np.float32),
+                   estimator.intercept_.astype(np.float32), platt)
 
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        probabilities = self.predict_proba(texts)
-        return [self.labels[i] for i in probabilities.argmax(axis=1)]
+    def scores(self, features: sparse.csr_matrix) -> np.ndarray:
+        """Raw SVM decision values, (n_texts, n_scores)."""
+        return np.asarray(features @ self.weights.T) + self.bias
+
+    def predict_proba(self, features: sparse.csr_matrix) -> np.ndarray:
+        decision = self.scores(features)
+        with np.errstate(over="ignore"):
+            p = 1.0 / (1.0 + np.exp(decision * self.platt[:, 0] + self.platt[:, 1]))
+        if len(self.labels) == 2:
+            return np.column_stack([1.0 - p[:, 0], p[:, 0]])
+        total = p.sum(axis=1, keepdims=True)
+        uniform = np.full_like(p, 1.0 / p.shape[1])
+        return np.where(total > 0, p / np.where(total > 0, total, 1.0), uniform)
+
+    def predict(self, features: sparse.csr_matrix) -> list[str]:
+        return [self.labels[i] for i in self.predict_proba(features).argmax(axis=1)]
+
+    def evidence(self, features: sparse.csr_matrix, row: int, label: str, vocabulary: TextFeatures,
+                 top: int = 6) -> list[str]:
+        """The word n-grams of text ``row`` that pushed hardest towards ``label``."""
+        index = self.labels.index(label)
+        if len(self.labels) == 2:
+            sign, weights = (1.0 if index == 1 else -1.0), self.weights[0]
+        else:
+            sign, weights = 1.0, self.weights[index]
+        start, end = features.indptr[row], features.indptr[row + 1]
+        ids, values = features.indices[start:end], features.data[start:end]
+        contribution = sign * values * weights[ids]
+        order = np.argpartition(-contribution, 4 * top)[:4 * top] if len(ids) > 4 * top else np.arange(len(ids))
+        words = []
+        for k in order[np.argsort(-contribution[order])]:
+            if contribution[k] <= 0 or len(words) >= top:
+                break
+            word = vocabulary.word_of(int(ids[k]))
+            if word and word != "lokasi" and word.replace(" ", "").isalpha():
+                words.append(word)
+        return words
 
     def save(self, path: Path) -> None:
-        path.write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        np.savez_compressed(path.with_suffix(".npz"), weights=self.weights, bias=self.bias, platt=self.platt)
+        path.with_suffix(".json").write_text(json.dumps({"labels": self.labels}), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> "TextClassifier":
-        # Only models this project trained and shipped are loaded (never user uploads).
-        return pickle.loads(path.read_bytes())
+        labels = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["labels"]
+        with np.load(path.with_suffix(".npz"), allow_pickle=False) as arrays:
+            return cls(labels, arrays["weights"], arrays["bias"], arrays["platt"])

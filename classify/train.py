@@ -9,6 +9,7 @@ so no place name becomes complaint or category evidence.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -19,7 +20,10 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from classify.corpus import Record
-from classify.normalize import normalize
+import numpy as np
+
+from classify.features import TextFeatures
+from classify.normalize import tokens
 from classify.textcat import TextClassifier
 
 # Trained models; PANTAU_MODELS_DIR points elsewhere (tests, or a deployment's data volume).
@@ -27,13 +31,18 @@ MODELS_DIR = Path(os.environ.get("PANTAU_MODELS_DIR") or Path(__file__).resolve(
 COMPLAINT, NOT_COMPLAINT = "complaint", "not_complaint"
 
 
+def classifier_tokens(text: str, mask: Callable[[str], str]) -> list[str]:
+    """What the text classifiers see: places masked, slang normalised, lowercased words."""
+    return tokens(mask(text))
+
+
 def classifier_text(text: str, mask: Callable[[str], str]) -> str:
-    """What the text classifiers see: places masked, slang normalised, lowercased."""
-    return normalize(mask(text))
+    return " ".join(classifier_tokens(text, mask))
 
 
 @dataclass
 class Models:
+    features: TextFeatures
     complaint: TextClassifier
     category: TextClassifier
     version: str
@@ -41,16 +50,23 @@ class Models:
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        self.complaint.save(folder / "complaint.pkl")
-        self.category.save(folder / "category.pkl")
+        with gzip.open(folder / "features.json.gz", "wt", encoding="utf-8", compresslevel=6) as out:
+            json.dump(self.features.to_dict(), out, ensure_ascii=False)
+        self.complaint.save(folder / "complaint")
+        self.category.save(folder / "category")
         (folder / "meta.json").write_text(json.dumps(self.meta, indent=2, ensure_ascii=False), encoding="utf-8")
         return folder
 
     @classmethod
     def load(cls, folder: Path) -> "Models":
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        return cls(TextClassifier.load(folder / "complaint.pkl"), TextClassifier.load(folder / "category.pkl"),
+        with gzip.open(folder / "features.json.gz", "rt", encoding="utf-8") as data:
+            features = TextFeatures.from_dict(json.load(data))
+        return cls(features, TextClassifier.load(folder / "complaint"), TextClassifier.load(folder / "category"),
                    version=meta["version"], meta=meta)
+
+    def complaint_scores(self, matrix) -> np.ndarray:
+        return self.complaint.predict_proba(matrix)[:, self.complaint.labels.index(COMPLAINT)]
 
 
 def corpus_fingerprint(records: Sequence[Record]) -> str:
@@ -61,17 +77,19 @@ def corpus_fingerprint(records: Sequence[Record]) -> str:
 
 
 def train_models(train: Sequence[Record], mask: Callable[[str], str]) -> Models:
-    texts = [classifier_text(r.text, mask) for r in train]
-    # C = 1.0 for both: the best of 0.1–2.0 on the dev split (complaint F1 0.977, category accuracy 0.88).
-    complaint = TextClassifier.train(texts, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in train], c=1.0)
-    complaints = [(t, r.category) for t, r in zip(texts, train) if r.is_complaint]
-    category = TextClassifier.train([t for t, _ in complaints], [c for _, c in complaints], c=1.0)
+    docs = [classifier_tokens(r.text, mask) for r in train]
+    features = TextFeatures.fit(docs)
+    matrix = features.transform(docs)
+    # C = 1.0 for both: the best of 0.1–2.0 on the dev split.
+    complaint = TextClassifier.train(matrix, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in train], c=1.0)
+    rows = [i for i, r in enumerate(train) if r.is_complaint]
+    category = TextClassifier.train(matrix[rows], [train[i].category for i in rows], c=1.0)
     fingerprint = corpus_fingerprint(train)
     version = f"svm-{fingerprint}"
     meta = {"version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "architecture": "tfidf(word 1-2, char_wb 3-5) + LinearSVC, Platt-calibrated",
+            "architecture": "tfidf(word 1-2, char_wb 4) + LinearSVC, Platt-calibrated",
             "train_records": len(train), "corpus": fingerprint}
-    return Models(complaint, category, version, meta)
+    return Models(features, complaint, category, version, meta)
 
 
 @dataclass
@@ -98,17 +116,15 @@ def scores(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, ClassScor
 def evaluate(models: Models, test: Sequence[Record], mask: Callable[[str], str],
              region: Callable[[str], tuple[str | None, bool | None]] | None = None, worst: int = 10) -> dict:
     """The held-out report; ``region(text)`` returns (kecamatan, in_jurisdiction) when given."""
-    texts = [classifier_text(r.text, mask) for r in test]
-    probabilities = models.complaint.predict_proba(texts)
-    complaint_index = models.complaint.labels.index(COMPLAINT)
-    score = probabilities[:, complaint_index]
+    matrix = models.features.transform(classifier_tokens(r.text, mask) for r in test)
+    score = models.complaint_scores(matrix)
     predicted = [COMPLAINT if s >= 0.5 else NOT_COMPLAINT for s in score]
     gold = [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in test]
     report: dict = {"model_version": models.version, "test_records": len(test),
                     "complaint": {k: vars(v) for k, v in scores(gold, predicted).items()}}
-    complaint_rows = [(t, r) for t, r in zip(texts, test) if r.is_complaint]
-    category_gold = [r.category for _, r in complaint_rows]
-    category_predicted = models.category.predict([t for t, _ in complaint_rows]) if complaint_rows else []
+    complaint_rows = [i for i, r in enumerate(test) if r.is_complaint]
+    category_gold = [test[i].category for i in complaint_rows]
+    category_predicted = models.category.predict(matrix[complaint_rows]) if complaint_rows else []
     report["category_accuracy"] = round(sum(g == p for g, p in zip(category_gold, category_predicted))
                                         / max(len(category_gold), 1), 3)
     report["category"] = {k: vars(v) for k, v in scores(category_gold, category_predicted).items()}

@@ -9,7 +9,7 @@ from classify.normalize import normalize
     ("BLT ga cair", "blt tidak cair"),
     ("bantuan gk cair2", "bantuan tidak cair cair"),
     ("jln bolong2 udh 3 bln", "jalan bolong bolong sudah 3 bulan"),
-    ("tlg dong min, kpn diperbaiki??", "tolong dong min , kapan diperbaiki ? ?"),
+    ("tlg dong min, kpn diperbaiki??", "tolong dong min kapan diperbaiki ? ?"),
     ("Silahkan lapor yg jelas", "silakan lapor yang jelas"),
 ])
 def test_slang_becomes_standard_words(text, expected):

@@ -57,7 +57,7 @@ from pathlib import Path
 
 from ._index import DEFAULT_DATA_DIR, Index, build_index, compact
 from ._resolve import resolve
-from ._scan import Mention, scan
+from ._scan import CUES, DUSUN, Mention, scan
 
 __all__ = ["Gazetteer", "Place", "RegionResult", "DEFAULT_DATA_DIR"]
 
@@ -106,6 +106,7 @@ class Gazetteer:
     """Places of one kabupaten/kota (``region``, a Kemendagri code such as ``"35.13"``)."""
 
     def __init__(self, index: Index):
+        index.interesting = index.openers | frozenset(CUES) | DUSUN | frozenset(index.joined)
         self._idx = index
         self.region = index.region
         self.region_name = index.region_name
@@ -118,17 +119,27 @@ class Gazetteer:
         return scan(text, self._idx) if text else []
 
     def find(self, text: str) -> RegionResult:
-        ms = self.mentions(text)
-        kec, desa, code, in_j, resolved, amb = resolve(ms, self._idx)
-        places = tuple(_place(m, resolved) for m in ms)
-        return RegionResult(kec, desa, code, in_j, places, amb)
+        return self._result(self.mentions(text))
 
     def mask(self, text: str, token: str = "LOKASI") -> str:
         """Replace every place mention (names only; cue words and a landmark's facility word
         such as "RSUD", "Pasar", "PLTU" stay) by ``token``."""
+        return self._masked(text, self.mentions(text), token)
+
+    def find_and_mask(self, text: str, token: str = "LOKASI") -> tuple[RegionResult, str]:
+        """:meth:`find` and :meth:`mask` from one reading of the text."""
+        ms = self.mentions(text)
+        return self._result(ms), self._masked(text, ms, token)
+
+    def _result(self, ms: list[Mention]) -> RegionResult:
+        kec, desa, code, in_j, resolved, amb = resolve(ms, self._idx)
+        places = tuple(_place(m, resolved) for m in ms)
+        return RegionResult(kec, desa, code, in_j, places, amb)
+
+    def _masked(self, text: str, ms: list[Mention], token: str) -> str:
         parts: list[str] = []
         last = 0
-        for m in self.mentions(text):
+        for m in ms:
             start = m.start
             if m.entries[0].kind == "landmark":
                 start += self._generic_len(m.text)

@@ -58,6 +58,8 @@ class Index:
     fuzzy_kec: tuple[list[str], list[tuple[Entry, ...]]]
     fuzzy_desa: tuple[list[str], list[tuple[Entry, ...]]]
     generic: tuple[str, ...]  # landmark facility words kept by mask()
+    openers: frozenset[str] = frozenset()  # tokens a name may start with
+    interesting: frozenset[str] = frozenset()  # tokens scan() must look at (set by Gazetteer)
 
 
 _REGION_PREFIX = re.compile(r"^(Kabupaten|Kota)( Administrasi)? ")
@@ -130,9 +132,15 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
     by_code: dict[str, Entry] = {}
     kec_names: dict[str, str] = {}
 
-    def add(key: str, e: Entry) -> None:
+    starts: set[str] = set()  # first words of every name, as a text may split them
+
+    def add(surface: str, e: Entry) -> None:
+        key = compact(surface)
         if key:
             keys.setdefault(key, []).append(e)
+            words = [compact(w) for w in re.split(r"[\s\-.]+", surface) if compact(w)]
+            if words:
+                starts.add(words[0])
 
     rprefix = region + "."
     pprefix = province + "."
@@ -140,38 +148,34 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
         dots = code.count(".")
         if dots == 0:  # provinces: bare (outside) or neutral (own province)
             for b in _province_names(name):
-                add(compact(b), Entry("region", name, code, code == province, True,
+                add(b, Entry("region", name, code, code == province, True,
                                       level="provinsi"))
         elif dots == 1:  # kabupaten/kota, whole country (cue-marked), bare in own province
             level, b = _split_region(name)
-            key = compact(b)
             same_prov = code.startswith(pprefix)
             e = Entry("region", name, code, code == region, same_prov,
                       level=level, namesake=code in namesakes)
-            add(key, e)
+            add(b, e)
             by_code[code] = e
         elif not code.startswith(pprefix):
             continue
         elif code.startswith(rprefix):
-            key = compact(name)
             if dots == 2:
                 kec_names[code] = name
                 e = Entry("kecamatan", name, code, True, True, parent=region)
             else:
                 e = Entry("desa", name, code, True, True, parent=code.rsplit(".", 1)[0], kelurahan=code.rsplit(".", 1)[1][0] == "1")
-            add(key, e)
+            add(name, e)
             by_code[code] = e
         elif dots == 2:  # other kecamatan of the province
-            key = compact(name)
             ns = code.rsplit(".", 1)[0] in namesakes
             e = Entry("kecamatan", name, code, False, ns, parent=code.rsplit(".", 1)[0], namesake=ns)
-            add(key, e)
+            add(name, e)
             by_code[code] = e
         elif dots == 3 and code.rsplit(".", 2)[0] in namesakes:  # namesake's desa/kelurahan
-            key = compact(name)
             e = Entry("desa", name, code, False, False, parent=code.rsplit(".", 1)[0],
                       kelurahan=code.rsplit(".", 1)[1][0] == "1", namesake=True)
-            add(key, e)
+            add(name, e)
             by_code[code] = e
 
     for code, spellings in (aliases.get("variants") or {}).items():
@@ -179,7 +183,7 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
         if target is None:
             continue
         for s in spellings or ():
-            add(compact(s), target)
+            add(s, target)
 
     for lm in landmarks.get("landmarks") or ():
         code = str(lm["code"])
@@ -188,7 +192,7 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
             continue
         names_ = lm.get("names") or ()
         for s in names_:
-            add(compact(s), Entry("landmark", names_[0], code, inside, True, parent=code if code.count(".") == 2 else None))
+            add(s, Entry("landmark", names_[0], code, inside, True, parent=code if code.count(".") == 2 else None))
 
     frozen = {k: tuple(dict.fromkeys(v)) for k, v in keys.items()}
     prefixes = frozenset(k[:i] for k in frozen for i in range(1, len(k) + 1))
@@ -215,5 +219,9 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
         return ks, es
 
     generic = tuple(sorted({compact(g) for g in landmarks.get("generic") or ()}, key=len, reverse=True))
+    # tokens that may begin a name: a whole name, a name's first word, or four or more letters
+    # of a name written with an unusual split ("Sumber Asih" for Sumberasih)
+    openers = frozenset(frozen) | frozenset(starts) | frozenset(p for p in prefixes if len(p) >= 4)
     return Index(region, region_name, base, frozen, prefixes, namesakes, kec_names,
-                 cue_keys, frozenset(locative & cue_keys), joined, fuzzy_targets("kecamatan"), fuzzy_targets("desa"), generic)
+                 cue_keys, frozenset(locative & cue_keys), joined, fuzzy_targets("kecamatan"), fuzzy_targets("desa"), generic,
+                 openers=openers)

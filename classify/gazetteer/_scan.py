@@ -131,17 +131,32 @@ def _fuzzy(spans: list[str], targets: tuple[list[str], list[tuple[Entry, ...]]])
     return None
 
 
+def _lower_tokens(text: str, toks: list[re.Match]) -> list[str]:
+    lowered = text.lower()
+    low = _TOKEN.findall(lowered) if len(lowered) == len(text) else []
+    if len(low) != len(toks):  # lowercasing changed the text's shape (rare letters): token by token
+        low = [m.group().lower() for m in toks]
+    if "'" in text or "’" in text:
+        low = [_APOS.sub("", t) if "'" in t or "’" in t else t for t in low]
+    return low
+
+
 def scan(text: str, idx: Index) -> list[Mention]:
-    toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    low = [_APOS.sub("", t[2].lower()) for t in toks]
+    toks = list(_TOKEN.finditer(text))
+    low = _lower_tokens(text, toks)
     n = len(toks)
+    interesting = idx.interesting
+    # Only tokens that can start a name or are cue words need a look; the rest (most of a news
+    # text) are skipped without work.
+    cands = [k for k, t in enumerate(low) if t in interesting]
+    ci = 0
     keys, prefixes = idx.keys, idx.prefixes
     out: list[Mention] = []
     cue_at = -1  # token index a cue marks
     cue_kind: str | None = None
 
     def gap_ok(a: int, b: int, rx) -> bool:  # gap between token a and token b
-        return rx.fullmatch(text, toks[a][1], toks[b][0]) is not None
+        return rx.fullmatch(text, toks[a].end(), toks[b].start()) is not None
 
     def walk(i: int) -> tuple[int, str | None]:
         """Longest name starting at token i: (last token, key)."""
@@ -158,7 +173,13 @@ def scan(text: str, idx: Index) -> list[Mention]:
         return best_j, best_key
 
     i = 0
-    while i < n:
+    while True:
+        if i != cue_at:  # jump to the next token worth a look
+            while ci < len(cands) and cands[ci] < i:
+                ci += 1
+            i = cands[ci] if ci < len(cands) else n
+        if i >= n:
+            break
         tok = low[i]
         best_j, best_key = walk(i)
         kind = CUES.get(tok)
@@ -185,7 +206,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
             if joined:  # #kabprobolinggo, @pemkotprobolinggo
                 group = _choose(keys[joined[1]], joined[0], idx)
                 if group:
-                    out.append(Mention(toks[i][0], toks[i][1], toks[i][2], group, joined[0]))
+                    out.append(Mention(toks[i].start(), toks[i].end(), toks[i].group(), group, joined[0]))
             elif cue in ("kec", "desa", "kel"):
                 spans = []
                 if i + 1 < n and gap_ok(i, i + 1, _JOIN_GAP):
@@ -197,21 +218,21 @@ def scan(text: str, idx: Index) -> list[Mention]:
                     if got:
                         group = _choose(got, cue, idx)
                         if group:
-                            a, b = toks[i][0], toks[end_tok][1]
+                            a, b = toks[i].start(), toks[end_tok].end()
                             out.append(Mention(a, b, text[a:b], group, cue, fuzzy=True))
                             i = end_tok
                         break
             i += 1
             continue
         entries = keys[best_key]
-        start, end = toks[i][0], toks[best_j][1]
+        start, end = toks[i].start(), toks[best_j].end()
         surface = text[start:end]
         group = _choose(entries, cue, idx)
         nxt = best_j + 1 if best_j + 1 < n else None
         held = False
         if group and cue is None and best_key in idx.cue_keys:
             # an ordinary word: "warga Sumber", "di Gending", "di gending" (some names)
-            prev = toks[i - 1][2] if i else ""
+            prev = toks[i - 1].group() if i else ""
             after_weak = prev in WEAK and gap_ok(i - 1, i, _WORD_GAP)
             shows_word = nxt is not None and low[nxt] in NOT_AFTER and gap_ok(best_j, nxt, _WORD_GAP)
             capital = surface[:1].isupper() and not surface.isupper()
@@ -220,7 +241,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
                 held = True
         if group and best_key in idx.cue_keys and nxt is not None and gap_ok(best_j, nxt, _WORD_GAP):
             # "Desa Sumber Sari", "di Taman Safari": part of a longer, unknown name
-            nt, nl = toks[nxt][2], low[nxt]
+            nt, nl = toks[nxt].group(), low[nxt]
             if nt[:1].isupper() and not nt.isupper() and nl not in CUES and nl not in _FOLLOW_OK and nl not in keys:
                 group = ()
         if group and nxt is not None and group[0].kind in ("kecamatan", "desa") \
@@ -241,7 +262,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
             m = Mention(start, end, surface, group, cue, held=held, alts=entries if cue is None else ())
             e = group[0]
             if e.kind == "region":
-                if cue != "kota" and nxt is not None and toks[nxt][2] in ("Kota", "KOTA"):
+                if cue != "kota" and nxt is not None and toks[nxt].group() in ("Kota", "KOTA"):
                     kota = tuple(x for x in entries if x.kind == "region" and x.level == "kota")
                     if kota:  # "Polres Probolinggo Kota"
                         m.entries = kota

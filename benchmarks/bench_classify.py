@@ -1,0 +1,121 @@
+"""Classifier benchmark: texts per second through the whole spaCy pipeline, load time, memory.
+
+Run with ``make bench-classify`` (or ``.venv/bin/python benchmarks/bench_classify.py``); trains
+a model first when none is active. Everything runs on one core (BLAS/OpenMP threads pinned to
+one, the process pinned to one CPU where the OS allows). Two sets of news-length texts:
+
+- **news**: 2,000 generated local-news articles (title and body, about 3,000 characters; the
+  crawl benchmark's site generator), the shape of what the crawl classifies every day;
+- **dense**: 1,000 texts of about 3,000 characters, each a run of different corpus texts
+  (complaints and non-complaints, news and social-media style), so every text has many places
+  and varied words: a worst case for the gazetteer and the feature cache.
+
+Each set is run twice through ``nlp.pipe``: the first pass (cold caches) and the second
+(warm) are both reported. Model load is timed in a fresh interpreter: from nothing imported to
+the first text classified. Peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LOAD_PROBE = """
+import time
+t = time.perf_counter()
+from classify.pipeline import load_pipeline
+nlp = load_pipeline()
+nlp("Jalan desa rusak parah, warga minta segera diperbaiki.")
+print(time.perf_counter() - t)
+"""
+
+
+def news_texts(n: int) -> list[str]:
+    from tests.fixtures.bench_site import make_article
+
+    rng = random.Random(1708)
+    articles = [make_article(number, rng) for number in range(n)]
+    return [a.title + "\n\n" + "\n\n".join(a.paragraphs) for a in articles]
+
+
+def dense_texts(n: int) -> list[str]:
+    from classify.corpus import load_records
+
+    records = [r.text for r in load_records()]
+    random.Random(7).shuffle(records)
+    texts, i = [], 0
+    while len(texts) < n:
+        parts: list[str] = []
+        while sum(map(len, parts)) < 3000:
+            parts.append(records[i % len(records)])
+            i += 1
+        texts.append("\n\n".join(parts))
+    return texts
+
+
+def rate(nlp, texts: list[str]) -> float:
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=256):
+        pass
+    return len(texts) / (time.perf_counter() - start)
+
+
+def load_seconds(runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", LOAD_PROBE], cwd=ROOT, capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--news", type=int, default=2000)
+    parser.add_argument("--dense", type=int, default=1000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+    from classify.pipeline import active_model_dir, load_pipeline, train_and_save
+
+    try:
+        active_model_dir()
+    except FileNotFoundError:
+        train_and_save(log=lambda *_: None)
+    load = load_seconds()
+    nlp = load_pipeline()
+    results = {"model_load_s": round(load, 2)}
+    for name, texts in (("news", news_texts(args.news)), ("dense", dense_texts(args.dense))):
+        chars = sum(map(len, texts)) / len(texts)
+        cold, warm = rate(nlp, texts), rate(nlp, texts)
+        results[name] = {"texts": len(texts), "mean_chars": round(chars), "cold_per_s": round(cold),
+                         "warm_per_s": round(warm)}
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if args.json:
+        print(json.dumps(results))
+        return
+    print(f"model load (fresh interpreter, to first text): {results['model_load_s']} s")
+    for name in ("news", "dense"):
+        r = results[name]
+        print(f"{name:5s}: {r['texts']} texts of {r['mean_chars']} chars: {r['cold_per_s']}/s cold, "
+              f"{r['warm_per_s']}/s warm (one core)")
+    print(f"peak memory: {results['peak_rss_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()
