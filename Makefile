@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench install clean
+.PHONY: run test bench bench-classify model install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ test: $(STAMP)
 ## bench: crawl benchmark on a generated local site (results: benchmarks/RESULTS.md)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_crawl.py
+
+## bench-classify: classifier speed, load time and memory (results: benchmarks/RESULTS.md)
+bench-classify: $(STAMP)
+	$(BIN)/python benchmarks/bench_classify.py
+
+## model: retrain the model shipped inside the package (after the corpus changes)
+model: $(STAMP)
+	$(BIN)/pantau train --ship --region 35.13
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

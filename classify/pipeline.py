@@ -9,8 +9,9 @@
 - ``pantau_opd_v1`` suggests the responsible OPD from the category and cue words
   (``doc._.opd``).
 
-Saved with ``nlp.to_disk`` into ``classify/models/<version>/`` and loaded with
-:func:`load_pipeline`; nothing is downloaded at run time. Component names carry a version so a
+Saved with ``nlp.to_disk``: the shipped model in ``classify/model/`` (inside the package,
+trained on the shipped corpus), the office's own versions in ``models/<version>/``
+(``PANTAU_MODELS_DIR``), loaded with :func:`load_pipeline`; nothing is downloaded at run time. Component names carry a version so a
 saved pipeline keeps loading after a component changes: a new behaviour gets ``_v2`` beside it.
 """
 
@@ -31,7 +32,7 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 from classify.gazetteer import Gazetteer
 from classify.taxonomy import Taxonomy
 from classify.normalize import tokens
-from classify.train import COMPLAINT, MODELS_DIR, Models
+from classify.train import COMPLAINT, MODELS_DIR, SHIPPED_DIR, Models
 
 for _name in ("region", "masked", "opd", "model_version", "cues"):
     if not Doc.has_extension(_name):
@@ -202,16 +203,20 @@ def build_pipeline(models: Models, region: str = "35.13") -> Language:
     return nlp
 
 
-def active_model_dir(root: Path = MODELS_DIR) -> Path:
-    """The model the office uses: named in ``models/ACTIVE``, else the newest folder."""
+def active_model_dir(root: Path | None = None) -> Path:
+    """The model in use: the one ``<models dir>/ACTIVE`` names, else the one shipped inside
+    the package."""
+    root = MODELS_DIR if root is None else root
     marker = root / "ACTIVE"
     if marker.exists():
-        return root / marker.read_text(encoding="utf-8").strip()
-    folders = sorted((p for p in root.iterdir() if (p / "meta.json").exists() or (p / "config.cfg").exists()),
-                     key=lambda p: p.stat().st_mtime)
-    if not folders:
-        raise FileNotFoundError(f"no trained model in {root}: run `pantau train`")
-    return folders[-1]
+        folder = root / marker.read_text(encoding="utf-8").strip()
+        if not (folder / "config.cfg").exists():
+            raise FileNotFoundError(f"{marker} names {folder.name}, which is not a saved model: "
+                                    f"run `pantau train` again or delete {marker}")
+        return folder
+    if (SHIPPED_DIR / "config.cfg").exists():
+        return SHIPPED_DIR
+    raise FileNotFoundError(f"no model in {root} and none shipped in {SHIPPED_DIR}: run `pantau train`")
 
 
 def load_pipeline(path: Path | None = None, region: str | None = None) -> Language:
@@ -263,8 +268,12 @@ def _headline(report: dict) -> dict:
             "category_accuracy": report["category_accuracy"], "region_accuracy": report.get("region_accuracy")}
 
 
-def train_and_save(region: str = "35.13", activate: bool = True, log=print, root: Path = MODELS_DIR) -> dict:
-    """Train on the corpus (train + dev splits), evaluate on test, save, and maybe activate."""
+def train_and_save(region: str = "35.13", activate: bool = True, log=print, root: Path | None = None,
+                   ship: bool = False) -> dict:
+    """Train on the corpus (train + dev splits), evaluate on test, save, and maybe activate.
+
+    ``ship`` writes the model into the package instead (``classify/model``), for release."""
+    root = MODELS_DIR if root is None else root
     from classify.corpus import load_records, split
     from classify.train import evaluate, train_models
 
@@ -274,6 +283,14 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
     models = train_models(parts["train"] + parts["dev"], mask=gazetteer.mask)
     report = evaluate(models, parts["test"], mask=gazetteer.mask, region=_region_of(gazetteer))
     models.meta["test"] = _headline(report)
+    if ship:
+        import shutil
+
+        if SHIPPED_DIR.exists():
+            shutil.rmtree(SHIPPED_DIR)
+        build_pipeline(models, region).to_disk(SHIPPED_DIR)
+        log(f"Shipped model {models.version} in {SHIPPED_DIR}")
+        return report
     folder = root / models.version
     root.mkdir(parents=True, exist_ok=True)
     build_pipeline(models, region).to_disk(folder)

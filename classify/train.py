@@ -26,8 +26,10 @@ from classify.features import TextFeatures
 from classify.normalize import tokens
 from classify.textcat import TextClassifier
 
-# Trained models; PANTAU_MODELS_DIR points elsewhere (tests, or a deployment's data volume).
-MODELS_DIR = Path(os.environ.get("PANTAU_MODELS_DIR") or Path(__file__).resolve().parent / "models")
+# Models the office trains (`pantau train`): ./models, or PANTAU_MODELS_DIR (a data volume).
+MODELS_DIR = Path(os.environ.get("PANTAU_MODELS_DIR") or "models")
+# The model shipped inside the package, trained on the shipped corpus (`make model` rebuilds it).
+SHIPPED_DIR = Path(__file__).resolve().parent / "model"
 COMPLAINT, NOT_COMPLAINT = "complaint", "not_complaint"
 
 

@@ -234,11 +234,12 @@ def _configured_region() -> str:
 def train(
     region: Optional[str] = typer.Option(None, "--region", help="region the place component is built for"),
     activate: bool = typer.Option(True, "--activate/--no-activate", help="make the new model the active one if it is not worse"),
+    ship: bool = typer.Option(False, "--ship", help="write the model into the package (classify/model) for a release"),
 ):
     """Train the complaint and category classifiers on the shipped corpus; write a new model version."""
     from classify.pipeline import train_and_save
 
-    report = train_and_save(region=region or _configured_region(), activate=activate, log=err.print)
+    report = train_and_save(region=region or _configured_region(), activate=activate, log=err.print, ship=ship)
     _print_report(report)
 
 

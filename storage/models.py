@@ -236,6 +236,8 @@ class Classification(Base):
     region_code: Mapped[str | None] = mapped_column(String(32))
     in_jurisdiction: Mapped[bool | None]
     opd: Mapped[str | None] = mapped_column(Text)
+    # place spans, cue words, OPD cue (see classify.pipeline.classification)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -267,6 +269,10 @@ class ReviewAction(Base):
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+    # the labels before and after the action: is_complaint, category, kecamatan, desa,
+    # in_jurisdiction, opd, and for a rejection its reason (not_complaint, out_of_jurisdiction, ...)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

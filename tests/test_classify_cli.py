@@ -93,3 +93,26 @@ def test_training_is_deterministic(tmp_path):
     assert (one != two).nnz == 0
     assert (first.complaint.predict_proba(one) == second.complaint.predict_proba(two)).all()
     assert (first.category.weights == second.category.weights).all()
+
+
+def test_the_shipped_model_is_trained_on_the_shipped_corpus():
+    """`make model` was run after the last corpus change: the package's model is current."""
+    import json as _json
+
+    from classify.corpus import load_records, split
+    from classify.train import SHIPPED_DIR, corpus_fingerprint
+
+    parts = split(load_records())
+    meta = _json.loads((SHIPPED_DIR / "textcat" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["corpus"] == corpus_fingerprint(parts["train"] + parts["dev"]), "run `make model`"
+    assert meta["test"]["category_accuracy"] >= 0.88 and meta["test"]["complaint_f1"] >= 0.93
+
+
+def test_classify_works_out_of_the_box_with_the_shipped_model(tmp_path):
+    env = {"PANTAU_MODELS_DIR": str(tmp_path / "none"), "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    result = run_pantau("classify", "lampu PJU di jalan raya Dringu mati sebulan, gelap rawan begal", env=env,
+                        cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["is_complaint"] is True and record["kecamatan"] == "Dringu"
+    assert record["model_version"].startswith("svm-")
