@@ -6,6 +6,7 @@ tables are drawn with rich on stderr/stdout; library code never prints.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from datetime import datetime, timedelta
@@ -89,7 +90,7 @@ def crawl(
                 progress.stop_task(tasks[state.name])
 
         try:
-            result = run_crawl(selected, since=since_at, db_url=db, sources_file=path,
+            result = run_crawl(selected, since=since_at, db_url=db, sources_file=path, region=config.region,
                                monitor=CrawlMonitor(on_change=show if progress is not None else None))
         except Exception as exc:
             raise fail(f"the crawl stopped: {exc}", 1)
@@ -110,16 +111,16 @@ def _progress(quiet: bool):
 
 def _summary(result, db: Optional[str]) -> None:
     table = Table(title=f"Crawl run #{result.run_id}: {result.status}")
-    for column in ("source", "status", "pages", "new", "duplicates", "errors", "time"):
+    for column in ("source", "status", "pages", "new", "duplicates", "complaints", "errors", "time"):
         table.add_column(column, justify="right" if column not in ("source", "status") else "left")
     for state in result.sources:
         table.add_row(state.name, state.status, str(state.pages), str(state.new), str(state.duplicates),
-                      str(state.errors), f"{state.seconds:.1f}s")
+                      str(state.complaints), str(state.errors), f"{state.seconds:.1f}s")
     for name, why in result.skipped:
-        table.add_row(name, "skipped", "-", "-", "-", "-", "-")
+        table.add_row(name, "skipped", "-", "-", "-", "-", "-", "-")
     totals = result.totals
     table.add_row("[bold]total", "", str(totals["pages"]), str(totals["new"]), str(totals["duplicates"]),
-                  str(totals["errors"]), "", end_section=True)
+                  str(totals["complaints"]), str(totals["errors"]), "", end_section=True)
     out.print(table)
     for name, why in result.skipped:
         err.print(f"[yellow]Skipped {name}:[/] {why}")
@@ -199,10 +200,7 @@ def classify_command(
 
     if (text is None) == (jsonl is None):
         raise fail("give either a TEXT or --jsonl FILE")
-    try:
-        nlp = load_pipeline(model, region=region or _configured_region())
-    except FileNotFoundError as exc:
-        raise fail(str(exc), 1)
+    nlp = _load_model(model, region)
     if text is not None:
         rows = [{"id": None, "text": text}]
     else:
@@ -221,6 +219,47 @@ def classify_command(
     for row, doc in zip(rows, nlp.pipe(row["text"] for row in rows)):
         result = {"id": row.get("id"), **classification(doc)}
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+def _load_model(model: Optional[Path], region: Optional[str]):
+    from classify.pipeline import load_pipeline
+
+    try:
+        return load_pipeline(model, region=region or _configured_region())
+    except FileNotFoundError as exc:
+        raise fail(str(exc), 1)
+    except Exception as exc:
+        raise fail(f"cannot load the model ({exc.__class__.__name__}: {exc}); "
+                   "run `pantau train`, or delete models/ACTIVE to use the shipped model", 1)
+
+
+@app.command()
+def reclassify(
+    everything: bool = typer.Option(False, "--all", help="re-score every item still awaiting review, not only unclassified ones"),
+    model: Optional[Path] = typer.Option(None, "--model", help="a saved model folder (default: the active model)"),
+    db: Optional[str] = DB_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+):
+    """Classify stored items with the active model: those the crawl stored unclassified, or
+    (--all) every item awaiting review, e.g. after `pantau train` activated a better model."""
+    from classify.pipeline import classification
+    from pipelines.classify import classified_text
+
+    repo = open_repository(db)
+    nlp = _load_model(model, None)
+    total = repo.count_items_to_classify(everything_unreviewed=everything)
+    done = complaints = 0
+    with _progress(quiet) as progress:
+        task = progress.add_task("reclassify", total=total, new=0, dup=0, errors=0) if progress else None
+        rows = repo.items_to_classify(everything_unreviewed=everything)
+        while chunk := list(itertools.islice(rows, 200)):
+            docs = nlp.pipe(classified_text(title, text) for _, title, text in chunk)
+            results = [(item_id, classification(doc)) for (item_id, _, _), doc in zip(chunk, docs)]
+            complaints += sum(bool(r["is_complaint"]) for _, r in results)
+            done += repo.add_classifications(results)
+            if progress:
+                progress.update(task, completed=done)
+    out.print(f"Classified {done} item(s) with model {nlp.meta.get('pantau_model_version')}: {complaints} complaint(s).")
 
 
 def _configured_region() -> str:

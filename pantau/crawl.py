@@ -35,6 +35,7 @@ class SourceProgress:
     new: int = 0
     duplicates: int = 0
     errors: int = 0
+    complaints: int = 0  # articles the classifier marked as complaints
     queued: int = 0  # article pages requested so far
     done: int = 0  # article pages answered so far
     started: datetime | None = None
@@ -59,7 +60,7 @@ class CrawlResult:
     @property
     def totals(self) -> dict[str, int]:
         return {key: sum(getattr(s, key) for s in self.sources)
-                for key in ("pages", "new", "duplicates", "errors")}
+                for key in ("pages", "new", "duplicates", "errors", "complaints")}
 
 
 class CrawlMonitor:
@@ -149,7 +150,7 @@ def settings_from_env() -> dict:
 
 def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: str | None = None,
               sources_file: Path | None = None, monitor: CrawlMonitor | None = None,
-              log_dir: Path | None = None, trigger: str = "cli") -> CrawlResult:
+              log_dir: Path | None = None, trigger: str = "cli", region: str | None = None) -> CrawlResult:
     """Crawl ``sources`` once; returns what happened to each. Call once per process."""
     from spiders.news import NewsSpider
 
@@ -173,6 +174,8 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
     monitor = monitor or CrawlMonitor()
     settings = crawl_settings(db_url=db_url, sources_file=sources_file, run_id=run_id,
                               log_file=log_file, overrides=settings_from_env())
+    if region:
+        settings.set("PANTAU_REGION", region, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
     for source in runnable:
         crawler = process.create_crawler(NewsSpider)
@@ -186,7 +189,8 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
         for source in runnable:
             result.sources.append(monitor.progress[source.name])
         result.status = run_status(result)
-        repo.finish_run(run_id, result.status, **result.totals)
+        totals = result.totals
+        repo.finish_run(run_id, result.status, **{k: totals[k] for k in ("pages", "new", "duplicates", "errors")})
         repo.engine.dispose()
     return result
 

@@ -77,5 +77,7 @@ PANTAU_SOURCES = os.environ.get("PANTAU_SOURCES", "sources.yaml")
 PANTAU_SINCE_DAYS = 30
 PANTAU_MAX_PAGES = 1000  # requests per source and crawl, unless the source sets max_pages
 PANTAU_NEAR_DUPLICATE_THRESHOLD = 0.5
+PANTAU_REGION = "35.13"  # the sources file's region (set by `pantau crawl`)
+PANTAU_CLASSIFY = True  # the classification stage (the active or shipped model)
 # Processes that read article pages (0: read them in the crawler process itself).
 PANTAU_EXTRACT_WORKERS = int(os.environ.get("PANTAU_EXTRACT_WORKERS", min(4, os.cpu_count() or 1)))

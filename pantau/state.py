@@ -23,12 +23,13 @@ logger = logging.getLogger(__name__)
 
 
 def counts(stats) -> dict[str, int]:
-    """The per-source numbers shown to users: pages, new, duplicates, errors."""
+    """The per-source numbers shown to users: pages, new, duplicates, errors, complaints."""
     return {
         "pages": stats.get_value("response_received_count", 0),
         "new": stats.get_value("pantau/new", 0),
         "duplicates": stats.get_value("pantau/duplicates", 0),
         "errors": stats.get_value("pantau/errors", 0),
+        "complaints": stats.get_value("pantau/complaints", 0),
     }
 
 

@@ -203,6 +203,40 @@ class ItemQueries(RepositoryBase):
             for content_hash, minhash in rows:
                 yield content_hash, bytes(minhash)
 
+    def items_to_classify(self, *, everything_unreviewed: bool = False, batch: int = 500
+                          ) -> Iterator[tuple[int, str, str]]:
+        """(id, title, text) of items without a classification — or, with
+        ``everything_unreviewed``, of every item still waiting for review (status ``new``) —
+        oldest first, streamed in keyset pages so new rows never shift a page."""
+        last = 0
+        while True:
+            stmt = select(Item.id, Item.title, Item.text).where(Item.id > last)
+            if everything_unreviewed:
+                stmt = stmt.where(Item.status == "new")
+            else:
+                stmt = stmt.where(~select(Classification.id).where(Classification.item_id == Item.id).exists())
+            with self._reading() as session:
+                rows = session.execute(stmt.order_by(Item.id).limit(batch)).all()
+            if not rows:
+                return
+            yield from ((row.id, row.title, row.text) for row in rows)
+            last = rows[-1].id
+
+    def count_items_to_classify(self, *, everything_unreviewed: bool = False) -> int:
+        stmt = select(func.count(Item.id))
+        if everything_unreviewed:
+            stmt = stmt.where(Item.status == "new")
+        else:
+            stmt = stmt.where(~select(Classification.id).where(Classification.item_id == Item.id).exists())
+        with self._reading() as session:
+            return session.scalar(stmt) or 0
+
+    def add_classifications(self, rows: list[tuple[int, Mapping[str, Any]]]) -> int:
+        """Append classifications (the newest row per item is the current one), one transaction."""
+        with self._writing() as session:
+            session.add_all([_classification_row(item_id, c) for item_id, c in rows])
+        return len(rows)
+
     def count_items(self, source_name: str | None = None) -> int:
         stmt = select(func.count(Item.id))
         if source_name is not None:
@@ -227,5 +261,6 @@ def _classification_row(item_id: int, classification: Mapping[str, Any]) -> Clas
     return Classification(
         item_id=item_id,
         model_version=classification.get("model_version") or "unknown",
+        evidence=classification.get("evidence"),
         **{name: classification.get(name) for name in CLASSIFICATION_FIELDS},
     )
