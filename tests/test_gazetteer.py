@@ -590,3 +590,13 @@ def test_place_of_another_region_we_do_not_index(gaz):
     # a list across the border keeps both
     r = gaz.find("Banjir merendam Tongas, Lumajang dan Pasuruan juga terdampak")
     assert any(p.name == "Tongas" for p in r.places)
+
+
+@pytest.mark.parametrize("text, kecamatan", [
+    ("pupuk subsidi di kios Krucil kosong terus", "Krucil"),
+    ("antrean panjang di loket Gending sejak pagi", "Gending"),
+    ("para krucil bermain layangan di lapangan", None),  # the slang word, in lowercase
+    ("Krucil-krucil kompleks main layangan", None),  # sentence start: no lowercase word before it
+])
+def test_a_capitalised_kecamatan_word_inside_a_sentence_is_the_place(gaz, text, kecamatan):
+    assert gaz.find(text).kecamatan == kecamatan

@@ -236,7 +236,11 @@ def scan(text: str, idx: Index) -> list[Mention]:
             after_weak = prev in WEAK and gap_ok(i - 1, i, _WORD_GAP)
             shows_word = nxt is not None and low[nxt] in NOT_AFTER and gap_ok(best_j, nxt, _WORD_GAP)
             capital = surface[:1].isupper() and not surface.isupper()
-            if not (after_weak and not shows_word
+            # a Capitalised kecamatan name inside a lowercase sentence ("di kios Krucil") is the
+            # place, as the ordinary word would be written in lowercase there
+            mid_sentence = (capital and best_key in idx.locative_keys and i and prev[:1].islower()
+                            and gap_ok(i - 1, i, _WORD_GAP))
+            if not ((after_weak or mid_sentence) and not shows_word
                     and (capital or best_key in idx.locative_keys)):
                 held = True
         if group and best_key in idx.cue_keys and nxt is not None and gap_ok(best_j, nxt, _WORD_GAP):
