@@ -269,20 +269,46 @@ def _headline(report: dict) -> dict:
 
 
 def train_and_save(region: str = "35.13", activate: bool = True, log=print, root: Path | None = None,
-                   ship: bool = False) -> dict:
+                   ship: bool = False, reviews=None) -> dict:
     """Train on the corpus (train + dev splits), evaluate on test, save, and maybe activate.
 
-    ``ship`` writes the model into the package instead (``classify/model``), for release."""
+    ``ship`` writes the model into the package instead (``classify/model``), for release.
+    ``reviews`` (``storage.Repository.review_examples()``; None: corpus only) adds staff
+    decisions, weighted and deduplicated by :mod:`classify.reviews`; the most recent of them are
+    held out and reported as ``report["reviews"]``. Activation still depends on the test set only."""
     root = MODELS_DIR if root is None else root
     from classify.corpus import load_records, split
     from classify.train import evaluate, train_models
 
+    if ship and reviews is not None:
+        raise ValueError("the shipped model is trained on the shipped corpus only, not on an office's reviews")
     parts = split(load_records())
     gazetteer = Gazetteer.load(region)
-    log(f"Training on {len(parts['train']) + len(parts['dev'])} texts; {len(parts['test'])} held out for testing")
-    models = train_models(parts["train"] + parts["dev"], mask=gazetteer.mask)
+    corpus = parts["train"] + parts["dev"]
+    staff = None
+    if reviews is not None:
+        from classify.reviews import STAFF_WEIGHT, prepare
+
+        staff = prepare(list(reviews), parts["test"])
+        if not staff.examples:
+            log("No staff decisions in the database yet: training on the shipped corpus only")
+        else:
+            log(f"Staff decisions: {staff.examples} reviewed item(s), {staff.used} used for training "
+                f"(weight {STAFF_WEIGHT:g}), {len(staff.recent)} most recent held out"
+                + (f"; left out: {', '.join(f'{k} {v}' for k, v in sorted(staff.skipped.items()))}"
+                   if staff.skipped else ""))
+    records = corpus + (staff.train if staff else [])
+    weights = None
+    if staff and staff.train:
+        weights = [1.0] * len(corpus) + [STAFF_WEIGHT] * len(staff.train)
+    log(f"Training on {len(records)} texts; {len(parts['test'])} held out for testing")
+    models = train_models(records, mask=gazetteer.mask, sample_weight=weights)
     report = evaluate(models, parts["test"], mask=gazetteer.mask, region=_region_of(gazetteer))
     models.meta["test"] = _headline(report)
+    if staff is not None:
+        report["reviews"] = _reviews_section(models, staff, gazetteer, root)
+        models.meta["reviews"] = {**staff.summary(), "recent": {k: v for k, v in report["reviews"].items()
+                                                                 if k in ("n", "complaint_f1", "category_accuracy")}}
     if ship:
         import shutil
 
@@ -295,6 +321,7 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
     root.mkdir(parents=True, exist_ok=True)
     build_pipeline(models, region).to_disk(folder)
     log(f"Saved model {models.version} in {folder}")
+    report["activated"] = False
     if activate:
         current = None
         try:
@@ -309,8 +336,30 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
             log(f"Not activated: worse than the active model on the test set ({current})")
         else:
             (root / "ACTIVE").write_text(models.version + "\n", encoding="utf-8")
+            report["activated"] = True
             log(f"Activated {models.version}")
     return report
+
+
+def _reviews_section(models: Models, staff, gazetteer: Gazetteer, root: Path) -> dict:
+    """``report["reviews"]``: the new model, and the model active before training, on the
+    recent-reviews slice (texts staff decided last, not trained on)."""
+    from classify.reviews import slice_scores
+    from classify.train import evaluate
+
+    section = {**staff.summary(), "n": len(staff.recent), "complaints": 0, "complaint_f1": None,
+               "complaint_accuracy": None, "category_accuracy": None, "active_model": None}
+    if not staff.recent:
+        return section
+    new = evaluate(models, staff.recent, mask=gazetteer.mask, worst=5)
+    section.update(slice_scores(new), worst_errors=new["worst_errors"])
+    try:
+        before = Models.load(active_model_dir(root) / "textcat")
+    except (FileNotFoundError, ValueError, KeyError):
+        return section
+    section["active_model"] = {"model_version": before.version,
+                               **slice_scores(evaluate(before, staff.recent, mask=gazetteer.mask))}
+    return section
 
 
 def evaluate_saved(path: Path | None = None) -> dict:

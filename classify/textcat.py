@@ -27,8 +27,12 @@ from classify.features import TextFeatures
 SEED = 13
 
 
-def fit_svm(features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.0):
-    """A linear SVM (balanced class weights) with Platt scaling on cross-validated scores."""
+def fit_svm(features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.0,
+            sample_weight: Sequence[float] | None = None):
+    """A linear SVM (balanced class weights) with Platt scaling on cross-validated scores.
+
+    ``sample_weight`` (one per text; None: all 1) scales each text's share of the SVM's loss and
+    of the calibration fit, on top of the balanced class weights."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.svm import LinearSVC
 
@@ -36,7 +40,9 @@ def fit_svm(features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.
     folds = 3 if min(np.unique(labels, return_counts=True)[1]) >= 3 else 2
     # ensemble=False: one SVM on all the data, calibrated on cross-validated scores.
     model = CalibratedClassifierCV(svm, method="sigmoid", cv=folds, ensemble=False)
-    return model.fit(features, list(labels))
+    if sample_weight is None:
+        return model.fit(features, list(labels))
+    return model.fit(features, list(labels), sample_weight=np.asarray(sample_weight, dtype=np.float64))
 
 
 @dataclass
@@ -49,8 +55,9 @@ class TextClassifier:
     platt: np.ndarray  # (n_scores, 2): a, b in p = 1 / (1 + exp(a·s + b))
 
     @classmethod
-    def train(cls, features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.0) -> "TextClassifier":
-        return cls.from_sklearn(fit_svm(features, labels, c=c))
+    def train(cls, features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.0,
+              sample_weight: Sequence[float] | None = None) -> "TextClassifier":
+        return cls.from_sklearn(fit_svm(features, labels, c=c, sample_weight=sample_weight))
 
     @classmethod
     def from_sklearn(cls, model) -> "TextClassifier":

@@ -78,16 +78,26 @@ def corpus_fingerprint(records: Sequence[Record]) -> str:
     return digest.hexdigest()[:10]
 
 
-def train_models(train: Sequence[Record], mask: Callable[[str], str]) -> Models:
+def train_models(train: Sequence[Record], mask: Callable[[str], str],
+                 sample_weight: Sequence[float] | None = None) -> Models:
+    """Fit the features and both classifiers on ``train``; ``sample_weight`` (one per record,
+    None: all 1) makes some records count more, e.g. staff decisions (classify.reviews)."""
+    if sample_weight is not None and len(sample_weight) != len(train):
+        raise ValueError(f"{len(sample_weight)} sample weights for {len(train)} records")
     docs = [classifier_tokens(r.text, mask) for r in train]
     features = TextFeatures.fit(docs)
     matrix = features.transform(docs)
     # C = 1.0 for both: the best of 0.1–2.0 on the dev split.
-    complaint = TextClassifier.train(matrix, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in train], c=1.0)
+    complaint = TextClassifier.train(matrix, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in train], c=1.0,
+                                     sample_weight=sample_weight)
     rows = [i for i, r in enumerate(train) if r.is_complaint]
-    category = TextClassifier.train(matrix[rows], [train[i].category for i in rows], c=1.0)
+    category = TextClassifier.train(matrix[rows], [train[i].category for i in rows], c=1.0,
+                                    sample_weight=None if sample_weight is None else [sample_weight[i] for i in rows])
     fingerprint = corpus_fingerprint(train)
     version = f"svm-{fingerprint}"
+    if sample_weight is not None:  # the same texts weighted otherwise make another model
+        weighted = hashlib.sha256((fingerprint + json.dumps([float(w) for w in sample_weight])).encode())
+        version = f"svm-{weighted.hexdigest()[:10]}"
     meta = {"version": version, "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "architecture": "tfidf(word 1-2, char_wb 4) + LinearSVC, Platt-calibrated",
             "train_records": len(train), "corpus": fingerprint}

@@ -274,12 +274,66 @@ def train(
     region: Optional[str] = typer.Option(None, "--region", help="region the place component is built for"),
     activate: bool = typer.Option(True, "--activate/--no-activate", help="make the new model the active one if it is not worse"),
     ship: bool = typer.Option(False, "--ship", help="write the model into the package (classify/model) for a release"),
+    with_reviews: bool = typer.Option(False, "--with-reviews", help="also learn from staff decisions (approved, rejected, edited items) in the database"),
+    db: Optional[str] = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ):
-    """Train the complaint and category classifiers on the shipped corpus; write a new model version."""
+    """Train the complaint and category classifiers on the shipped corpus (and, with
+    --with-reviews, staff decisions); write a new model version."""
     from classify.pipeline import train_and_save
 
-    report = train_and_save(region=region or _configured_region(), activate=activate, log=err.print, ship=ship)
+    if ship and with_reviews:
+        raise fail("--ship builds the package's model from the shipped corpus only; drop --with-reviews")
+    reviews = None
+    if with_reviews:
+        repo = open_repository(db)
+        try:
+            reviews = repo.review_examples()
+        except Exception as exc:
+            raise fail(f"could not read the staff decisions: {exc}", 1)
+        finally:
+            repo.close()
+    report = train_and_save(region=region or _configured_region(), activate=activate, log=err.print, ship=ship,
+                            reviews=reviews)
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+        return
     _print_report(report)
+    if "reviews" in report:
+        _print_reviews(report["reviews"])
+
+
+def _print_reviews(section: dict) -> None:
+    """The second section of `pantau train --with-reviews`: the recent-reviews slice."""
+    def value(number) -> str:
+        return "-" if number is None else f"{number:.3f}"
+
+    out.print()
+    out.print("[bold]Staff decisions[/]", highlight=False)
+    if not section["examples"]:
+        out.print("No reviewed items in the database yet: the model above is trained on the shipped corpus only. "
+                  "Approve, reject or edit items in the web interface, then train again.", highlight=False)
+        return
+    skipped = ", ".join(f"{reason} {count}" for reason, count in section["skipped"].items())
+    out.print(f"{section['examples']} reviewed item(s): {section['used']} trained on (weight {section['weight']:g}), "
+              f"{section['held_out']} most recent held out" + (f"; left out: {skipped}" if skipped else ""),
+              highlight=False)
+    if not section["n"]:
+        out.print("Too few decisions to hold any out: no recent-reviews score yet.", highlight=False)
+        return
+    table = Table(title=f"Recent reviews: the {section['n']} latest decisions (not trained on)")
+    for column in ("model", "complaint F1", "complaint accuracy", "category accuracy", "texts"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    rows = [("new", section)]
+    if section.get("active_model"):
+        rows.append((f"active before ({section['active_model']['model_version']})", section["active_model"]))
+    for name, row in rows:
+        table.add_row(name, value(row["complaint_f1"]), value(row["complaint_accuracy"]),
+                      value(row["category_accuracy"]), f"{row['n']} ({row['complaints']} complaints)")
+    out.print(table)
+    for error in section.get("worst_errors", []):
+        out.print(f"  {error['source']} gold={'complaint' if error['gold'] else 'not'} score={error['score']}: "
+                  f"{error['text']}", highlight=False)
 
 
 @app.command()

@@ -8,11 +8,16 @@ from storage.articles import StoreResult
 from storage.db import DEFAULT_DB_URL, current_revision, database_url, make_engine, upgrade
 from storage.export import EXPORT_FIELDS
 from storage.repo import Repository
+from storage.reviews import LABEL_KEYS, REJECT_REASONS, REVIEW_ACTIONS, ReviewExample
 
 __all__ = [
     "DEFAULT_DB_URL",
     "EXPORT_FIELDS",
+    "LABEL_KEYS",
+    "REJECT_REASONS",
+    "REVIEW_ACTIONS",
     "Repository",
+    "ReviewExample",
     "StoreResult",
     "current_revision",
     "database_url",
