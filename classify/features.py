@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from itertools import repeat
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -100,17 +101,19 @@ class TextFeatures:
         indices: list[np.ndarray] = []
         data: list[np.ndarray] = []
         words, idf, n_words, word_ids = self.words, self.idf, self.n_words, self._word_ids
-        get = words.get
+        get, cache = words.get, self._char_cache
         for tokens in docs:
             unigrams = Counter(tokens)
-            parts = [word_ids(w) for w in unigrams]
+            parts = list(map(cache.get, unigrams))
+            if any(p is None for p in parts):  # words met for the first time
+                parts = [p if p is not None else word_ids(w) for p, w in zip(parts, unigrams)]
             if not parts:
                 indptr.append(indptr[-1])
                 continue
             counts = np.fromiter(unigrams.values(), dtype=np.float32, count=len(unigrams))
             lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-            pairs = np.fromiter([get(g, -1) for g in map(_BIGRAM_SEP.join, zip(tokens, tokens[1:]))],
-                                dtype=np.int64, count=len(tokens) - 1)
+            pairs = np.fromiter(map(get, map(_BIGRAM_SEP.join, zip(tokens, tokens[1:])), repeat(-1)),
+                                dtype=np.int64, count=max(len(tokens) - 1, 0))
             pairs = pairs[pairs >= 0]
             parts.append(pairs)
             ids = np.concatenate(parts)
@@ -119,7 +122,7 @@ class TextFeatures:
             tf = np.bincount(inverse, weights=weights).astype(np.float32)
             values = (1.0 + np.log(tf)) * idf[ids]
             split = int(np.searchsorted(ids, n_words))
-            for block in (values[:split], values[split:]):
+            for block in (values[:split], values[split:]):  # each block has unit length
                 norm = float(block @ block)
                 if norm > 0:
                     block /= math.sqrt(norm)

@@ -9,14 +9,13 @@ the project's ``classify/data/slang_extra.yaml``. Negations keep their meaning (
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 DATA = Path(__file__).resolve().parent / "data"
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*2?|\d+|\S", re.UNICODE)
-_REDUPLICATION = re.compile(r"^([^\W\d_]{2,})2$", re.UNICODE)
 
 
 @lru_cache(maxsize=1)
@@ -34,27 +33,32 @@ def slang_table() -> dict[str, str]:
     return table
 
 
-_KEEP_PUNCT = frozenset("?!")
+# words (a trailing "2" marks reduplication: "bolong2"), numbers, and ? and !
+_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:2(?!\d))?|\d+|[?!]", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _multiword() -> frozenset[str]:
+    return frozenset(k for k, v in slang_table().items() if " " in v)
 
 
 def tokens(text: str) -> list[str]:
     """The normalised words of ``text`` (and its ``?``/``!``): what the classifiers read."""
     table = slang_table()
-    out: list[str] = []
-    for token in _WORD.findall(text.lower()):
-        if token[-1] == "2" and len(token) > 2:
-            match = _REDUPLICATION.match(token)
-            if match:
-                base = table.get(match.group(1), match.group(1)).split()
-                out.extend(base + base)
-                continue
-        if len(token) == 1 and not token.isalnum() and token not in _KEEP_PUNCT:
-            continue
-        word = table.get(token, token)
-        if " " in word:  # "gpp" -> "tidak apa apa"
-            out.extend(word.split())
-        else:
-            out.append(word)
+    get = table.get
+    raw = _TOKEN.findall(text.lower())
+    if "2" in text and not all(map(str.isdigit, compress(raw, map(str.endswith, raw, repeat("2"))))):
+        out: list[str] = []
+        for t in raw:
+            if t[-1] == "2" and len(t) > 2 and not t.isdigit():  # "bolong2" -> "bolong bolong"
+                base = get(t[:-1], t[:-1])
+                out += (base, base)
+            else:
+                out.append(get(t, t))
+    else:
+        out = list(map(get, raw, raw))
+    if not _multiword().isdisjoint(raw):  # "gpp" -> "tidak apa apa"
+        out = [part for word in out for part in word.split()]
     return out
 
 

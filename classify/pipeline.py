@@ -34,9 +34,23 @@ from classify.taxonomy import Taxonomy
 from classify.normalize import tokens
 from classify.train import COMPLAINT, MODELS_DIR, SHIPPED_DIR, Models
 
-for _name in ("region", "masked", "opd", "model_version", "cues"):
+for _name in ("region", "masked", "model_version", "cues", "opd_router"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+def _opd_of(doc: Doc):
+    """The OPD suggestion, worked out the first time it is asked for (most harvested news is
+    not a complaint, and nobody asks for its OPD)."""
+    if "pantau_opd" not in doc.user_data:
+        router = doc._.opd_router
+        category = max((c for c in doc.cats if c != "COMPLAINT"), key=doc.cats.get, default=None)
+        doc.user_data["pantau_opd"] = router(category, text_of(doc)) if router and category else None
+    return doc.user_data["pantau_opd"]
+
+
+if not Doc.has_extension("opd"):
+    Doc.set_extension("opd", getter=_opd_of)
 
 
 @spacy.registry.tokenizers("pantau_tokenizer_v1")
@@ -158,13 +172,17 @@ class TextcatComponent:
         complaint = models.complaint_scores(matrix)
         categories = models.category.predict_proba(matrix)
         labels = models.category.labels
-        for row, (doc, score, probabilities) in enumerate(zip(docs, complaint, categories)):
+        best_rows = categories.argmax(axis=1).tolist()
+        for row, (doc, score, probabilities) in enumerate(zip(docs, complaint.tolist(), categories.tolist())):
             doc._.model_version = models.version
-            doc.cats = {"COMPLAINT": float(score), **{label: float(p) for label, p in zip(labels, probabilities)}}
-            best = labels[int(probabilities.argmax())]
+            cats = {"COMPLAINT": score}
+            cats.update(zip(labels, probabilities))
+            doc.cats = cats
+            best = labels[best_rows[row]]
             doc._.cues = {
                 "complaint": models.complaint.evidence(matrix, row, COMPLAINT, models.features),
-                "category": models.category.evidence(matrix, row, best, models.features),
+                # the words behind a category only matter for what reaches the review queue
+                "category": models.category.evidence(matrix, row, best, models.features) if score >= 0.5 else [],
             }
         return docs
 
@@ -186,8 +204,7 @@ class OpdComponent:
         self.taxonomy = Taxonomy.load()
 
     def __call__(self, doc: Doc) -> Doc:
-        category = max((c for c in doc.cats if c != "COMPLAINT"), key=doc.cats.get, default=None)
-        doc._.opd = self.taxonomy.route_opd(category, text_of(doc)) if category else None
+        doc._.opd_router = self.taxonomy.route_opd  # doc._.opd asks it on first access
         return doc
 
 

@@ -95,16 +95,20 @@ class TextClassifier:
             sign, weights = 1.0, self.weights[index]
         start, end = features.indptr[row], features.indptr[row + 1]
         ids, values = features.indices[start:end], features.data[start:end]
+        words = ids < vocabulary.n_words  # character n-grams make no readable cue
+        ids, values = ids[words], values[words]
         contribution = sign * values * weights[ids]
-        order = np.argpartition(-contribution, 4 * top)[:4 * top] if len(ids) > 4 * top else np.arange(len(ids))
-        words = []
-        for k in order[np.argsort(-contribution[order])]:
-            if contribution[k] <= 0 or len(words) >= top:
-                break
+        positive = np.flatnonzero(contribution > 0)
+        if len(positive) > 3 * top:
+            positive = positive[np.argpartition(-contribution[positive], 3 * top)[:3 * top]]
+        found: list[str] = []
+        for k in positive[np.argsort(-contribution[positive])]:
             word = vocabulary.word_of(int(ids[k]))
             if word and word != "lokasi" and word.replace(" ", "").isalpha():
-                words.append(word)
-        return words
+                found.append(word)
+                if len(found) >= top:
+                    break
+        return found
 
     def save(self, path: Path) -> None:
         np.savez_compressed(path.with_suffix(".npz"), weights=self.weights, bias=self.bias, platt=self.platt)

@@ -15,7 +15,7 @@ import functools
 import gzip
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -60,6 +60,7 @@ class Index:
     generic: tuple[str, ...]  # landmark facility words kept by mask()
     openers: frozenset[str] = frozenset()  # tokens a name may start with
     interesting: frozenset[str] = frozenset()  # tokens scan() must look at (set by Gazetteer)
+    fuzzy_memo: dict = field(default_factory=dict)  # (cue, span) -> typo correction, or None
 
 
 _REGION_PREFIX = re.compile(r"^(Kabupaten|Kota)( Administrasi)? ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import accumulate, compress
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -114,6 +115,9 @@ def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index) -> tuple[En
     return ()
 
 
+_MISSING = object()
+
+
 def _fuzzy(spans: list[str], targets: tuple[list[str], list[tuple[Entry, ...]]]):
     keys, entries = targets
     for s in spans:
@@ -131,24 +135,34 @@ def _fuzzy(spans: list[str], targets: tuple[list[str], list[tuple[Entry, ...]]])
     return None
 
 
-def _lower_tokens(text: str, toks: list[re.Match]) -> list[str]:
+def _tokens(text: str) -> tuple[list[int], list[int], list[str]]:
+    """Token starts and ends (offsets in ``text``) and lowercase forms, without building a
+    match object per token: the words and the gaps between them, and running sums of lengths."""
     lowered = text.lower()
-    low = _TOKEN.findall(lowered) if len(lowered) == len(text) else []
-    if len(low) != len(toks):  # lowercasing changed the text's shape (rare letters): token by token
+    if len(lowered) != len(text):  # lowercasing changed the text's length (rare letters)
+        toks = list(_TOKEN.finditer(text))
+        starts, ends = [m.start() for m in toks], [m.end() for m in toks]
         low = [m.group().lower() for m in toks]
+    else:
+        low = _TOKEN.findall(lowered)
+        gaps = _TOKEN.split(lowered)
+        lengths = [0] * (2 * len(low))
+        lengths[0::2] = map(len, gaps[:-1])
+        lengths[1::2] = map(len, low)
+        bounds = list(accumulate(lengths))
+        starts, ends = bounds[0::2], bounds[1::2]
     if "'" in text or "’" in text:
         low = [_APOS.sub("", t) if "'" in t or "’" in t else t for t in low]
-    return low
+    return starts, ends, low
 
 
 def scan(text: str, idx: Index) -> list[Mention]:
-    toks = list(_TOKEN.finditer(text))
-    low = _lower_tokens(text, toks)
-    n = len(toks)
+    starts, ends, low = _tokens(text)
+    n = len(low)
     interesting = idx.interesting
     # Only tokens that can start a name or are cue words need a look; the rest (most of a news
     # text) are skipped without work.
-    cands = [k for k, t in enumerate(low) if t in interesting]
+    cands = list(compress(range(n), map(interesting.__contains__, low)))
     ci = 0
     keys, prefixes = idx.keys, idx.prefixes
     out: list[Mention] = []
@@ -156,7 +170,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
     cue_kind: str | None = None
 
     def gap_ok(a: int, b: int, rx) -> bool:  # gap between token a and token b
-        return rx.fullmatch(text, toks[a].end(), toks[b].start()) is not None
+        return rx.fullmatch(text, ends[a], starts[b]) is not None
 
     def walk(i: int) -> tuple[int, str | None]:
         """Longest name starting at token i: (last token, key)."""
@@ -206,7 +220,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
             if joined:  # #kabprobolinggo, @pemkotprobolinggo
                 group = _choose(keys[joined[1]], joined[0], idx)
                 if group:
-                    out.append(Mention(toks[i].start(), toks[i].end(), toks[i].group(), group, joined[0]))
+                    out.append(Mention(starts[i], ends[i], text[starts[i]:ends[i]], group, joined[0]))
             elif cue in ("kec", "desa", "kel"):
                 spans = []
                 if i + 1 < n and gap_ok(i, i + 1, _JOIN_GAP):
@@ -214,38 +228,43 @@ def scan(text: str, idx: Index) -> list[Mention]:
                 spans.append((i, tok))
                 targets = idx.fuzzy_kec if cue == "kec" else idx.fuzzy_desa
                 for end_tok, sp in spans:
-                    got = _fuzzy([sp], targets)
+                    got = idx.fuzzy_memo.get((cue, sp), _MISSING)
+                    if got is _MISSING:  # "desa setempat", "kecamatan tersebut": asked once
+                        got = _fuzzy([sp], targets)
+                        if len(idx.fuzzy_memo) > 50_000:
+                            idx.fuzzy_memo.clear()
+                        idx.fuzzy_memo[(cue, sp)] = got
                     if got:
                         group = _choose(got, cue, idx)
                         if group:
-                            a, b = toks[i].start(), toks[end_tok].end()
+                            a, b = starts[i], ends[end_tok]
                             out.append(Mention(a, b, text[a:b], group, cue, fuzzy=True))
                             i = end_tok
                         break
             i += 1
             continue
         entries = keys[best_key]
-        start, end = toks[i].start(), toks[best_j].end()
+        start, end = starts[i], ends[best_j]
         surface = text[start:end]
         group = _choose(entries, cue, idx)
         nxt = best_j + 1 if best_j + 1 < n else None
         held = False
         if group and cue is None and best_key in idx.cue_keys:
             # an ordinary word: "warga Sumber", "di Gending", "di gending" (some names)
-            prev = toks[i - 1].group() if i else ""
+            prev = low[i - 1] if i else ""
             after_weak = prev in WEAK and gap_ok(i - 1, i, _WORD_GAP)
             shows_word = nxt is not None and low[nxt] in NOT_AFTER and gap_ok(best_j, nxt, _WORD_GAP)
             capital = surface[:1].isupper() and not surface.isupper()
             # a Capitalised kecamatan name inside a lowercase sentence ("di kios Krucil") is the
             # place, as the ordinary word would be written in lowercase there
-            mid_sentence = (capital and best_key in idx.locative_keys and i and prev[:1].islower()
+            mid_sentence = (capital and best_key in idx.locative_keys and i and text[starts[i - 1]].islower()
                             and gap_ok(i - 1, i, _WORD_GAP))
             if not ((after_weak or mid_sentence) and not shows_word
                     and (capital or best_key in idx.locative_keys)):
                 held = True
         if group and best_key in idx.cue_keys and nxt is not None and gap_ok(best_j, nxt, _WORD_GAP):
             # "Desa Sumber Sari", "di Taman Safari": part of a longer, unknown name
-            nt, nl = toks[nxt].group(), low[nxt]
+            nt, nl = text[starts[nxt]:ends[nxt]], low[nxt]
             if nt[:1].isupper() and not nt.isupper() and nl not in CUES and nl not in _FOLLOW_OK and nl not in keys:
                 group = ()
         if group and nxt is not None and group[0].kind in ("kecamatan", "desa") \
@@ -266,7 +285,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
             m = Mention(start, end, surface, group, cue, held=held, alts=entries if cue is None else ())
             e = group[0]
             if e.kind == "region":
-                if cue != "kota" and nxt is not None and toks[nxt].group() in ("Kota", "KOTA"):
+                if cue != "kota" and nxt is not None and text[starts[nxt]:ends[nxt]] in ("Kota", "KOTA"):
                     kota = tuple(x for x in entries if x.kind == "region" and x.level == "kota")
                     if kota:  # "Polres Probolinggo Kota"
                         m.entries = kota
