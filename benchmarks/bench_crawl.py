@@ -66,13 +66,15 @@ def bench_trafilatura(pages: list[tuple[str, str]], base: str) -> dict:
     return {"extracted": extracted, "seconds": seconds, "per_second": len(pages) / seconds}
 
 
-def bench_pantau(url: str, work: Path, concurrency: int) -> dict:
+def bench_pantau(url: str, work: Path, concurrency: int, classify: bool = True) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
     (work / "sources.yaml").write_text(
         f"sources:\n  - name: bench\n    url: {url}/\n    delay: 0\n    concurrency: {concurrency}\n"
         f"    max_pages: 100000\n", encoding="utf-8")
     db = work / "bench.db"
     env = {**os.environ, "PANTAU_DB_URL": f"sqlite:///{db}", "PANTAU_SOURCES": str(work / "sources.yaml"),
-           "PANTAU_LOG_DIR": str(work / "logs"), "PYTHONPATH": str(REPO)}
+           "PANTAU_LOG_DIR": str(work / "logs"), "PYTHONPATH": str(REPO),
+           "PANTAU_SCRAPY_PANTAU_CLASSIFY": "1" if classify else "0"}
     subprocess.run([sys.executable, "-m", "pantau", "init"], env=env, cwd=work, check=True, capture_output=True)
     started = time.perf_counter()
     run = subprocess.run([sys.executable, "-m", "pantau", "crawl", "--since", "2000-01-01", "--quiet"],
@@ -107,19 +109,23 @@ def main() -> None:
             print(f"(i)   Scrapy fetch only : {fetch['per_second']:.1f} articles/s ({fetch['fetched']} in {fetch['seconds']:.1f}s)")
             extract = bench_trafilatura(pages, server.url)
             print(f"(ii)  trafilatura       : {extract['per_second']:.1f} articles/s ({len(pages)} in {extract['seconds']:.1f}s)")
-            full = bench_pantau(server.url, work, args.concurrency)
+            full = bench_pantau(server.url, work / "harvest", args.concurrency, classify=False)
             print(f"(iii) pantau crawl      : {full['per_second']:.1f} articles/s ({full['stored']} stored in "
                   f"{full['run_seconds']:.1f}s; {full['per_second_wall']:.1f}/s including process start)")
+            classified = bench_pantau(server.url, work / "classified", args.concurrency, classify=True)
+            print(f"(iv)  crawl + classify  : {classified['per_second']:.1f} articles/s ({classified['stored']} stored in "
+                  f"{classified['run_seconds']:.1f}s)")
         ratio = full["per_second"] / extract["per_second"]
         verdict = "meets" if ratio >= 0.6 else "MISSES"
-        print(f"(iii)/(ii) = {ratio:.0%} — {verdict} the ≥ 60% target")
+        print(f"(iii)/(ii) = {ratio:.0%} — {verdict} the ≥ 60% target; (iv)/(ii) = "
+              f"{classified['per_second'] / extract['per_second']:.0%}")
         if not args.no_write:
-            write_results(args, pages, fetch, extract, full, ratio)
+            write_results(args, pages, fetch, extract, full, ratio, classified)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_results(args, pages, fetch, extract, full, ratio) -> None:
+def write_results(args, pages, fetch, extract, full, ratio, classified) -> None:
     import scrapy
     import trafilatura
 
@@ -140,10 +146,18 @@ def write_results(args, pages, fetch, extract, full, ratio) -> None:
         "|---|---:|---|",
         f"| (i) Scrapy fetching only | {fetch['per_second']:.1f} | {fetch['fetched']} pages in {fetch['seconds']:.1f} s |",
         f"| (ii) trafilatura on saved pages, in-process | {extract['per_second']:.1f} | {len(pages)} pages in {extract['seconds']:.1f} s |",
-        f"| (iii) full `pantau crawl` | {full['per_second']:.1f} | {full['stored']} stored in {full['run_seconds']:.1f} s "
-        f"({full['per_second_wall']:.1f}/s counting process start-up) |",
+        f"| (iii) full `pantau crawl` (harvest: fetch, read, de-duplicate, store) | {full['per_second']:.1f} | "
+        f"{full['stored']} stored in {full['run_seconds']:.1f} s ({full['per_second_wall']:.1f}/s counting process start-up) |",
+        f"| (iv) `pantau crawl` with the classifier stage (the default) | {classified['per_second']:.1f} | "
+        f"{classified['stored']} stored and classified in {classified['run_seconds']:.1f} s |",
         "",
-        f"**(iii) / (ii) = {ratio:.0%}** (target ≥ 60%).",
+        f"**(iii) / (ii) = {ratio:.0%}** (target ≥ 60%); (iv) / (ii) = "
+        f"{classified['per_second'] / extract['per_second']:.0%}.",
+        "",
+        "(iii) is the harvest the 60% target was set for (issue 2), measured with the classifier",
+        "stage switched off (`PANTAU_SCRAPY_PANTAU_CLASSIFY=0`); (iv) is the default crawl, which also",
+        "classifies every article in the reading workers (about 1–2 ms of CPU per article, see",
+        "`make bench-classify`). On two cores that work competes with reading pages.",
         "",
         "## What the crawl costs, and what was done about it",
         "",

@@ -5,20 +5,24 @@ Not a timed test: run ``.venv/bin/python benchmarks/compare_textcat.py``. Measur
   - complaint F1: F1 of the "complaint" class, complaint vs not, on every dev record;
   - category accuracy: the 15-code category, on the dev records with ``is_complaint`` true;
   - predict texts/s: the complaint model alone, predicting only (no masking, no loading), on
-    news-length texts (~3,000 characters, made by joining non-test corpus texts), one core;
+    news-length texts (~3,000 characters, made by joining non-test corpus texts), one core.
+    Ours gets the normalised token lists, as in the pipeline; spaCy gets the same tokens joined
+    by spaces and runs its own tokenizer (``nlp.pipe``), which is part of its cost;
   - train seconds: fitting the complaint model + the category model on the train split.
 
 Every model reads the same input: the train/dev texts with places masked, slang normalised and
 lowercased (``classifier_tokens``; spaCy gets them joined by spaces, ``classifier_text``). Ours
 is trained by ``classify.train.train_models`` itself, so it is exactly what ships (TF-IDF
 features fitted once and shared by both classifiers, hence one training time for the two).
-Only the train split is fitted and only the dev split is scored; the test split is never touched. BLAS/OpenMP are held to one thread, so every timing (training too) is one core.
-The process is not pinned to a core: on a shared machine a busy pinned core halves the numbers.
+Only the train split is fitted and only the dev split is scored; the test split is never
+touched. BLAS/OpenMP are held to one thread, so every timing (training too) is one core. The
+process is not pinned to a core: on a shared machine a busy pinned core halves the numbers.
 
 spaCy models: ``textcat`` (exclusive classes) in ``spacy.blank("id")``, architecture
 ``spacy.TextCatBOW.v3`` with ngram_size 1 and 2, and ``spacy.TextCatEnsemble.v2`` (BOW unigrams +
-a small HashEmbedCNN, spaCy's default textcat config) unless ``--no-ensemble``. They are trained
-with ``nlp.update`` over seeded, shuffled minibatches (sizes compounding 4 -> 32) for up to
+spaCy's default width-64 MultiHashEmbed/MaxoutWindowEncoder tok2vec) unless ``--no-ensemble``.
+Trained from ``nlp.initialize`` with ``nlp.update`` (Adam defaults, dropout 0.1) over seeded,
+shuffled minibatches (sizes compounding from 4 towards 32 by 1.001 a batch) for up to
 ``--epochs`` epochs, stopping once the dev score has not improved for ``--patience`` epochs; the
 epoch count reported is the one with the best dev score, chosen per task, so the spaCy dev
 scores are slightly optimistic (our SVM's C and features were also chosen on dev). The reported
@@ -33,6 +37,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS
     os.environ[_var] = "1"  # before numpy/blis are imported
 
 import argparse  # noqa: E402
+import hashlib  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
@@ -49,7 +54,7 @@ import spacy  # noqa: E402
 from spacy.training import Example  # noqa: E402
 from spacy.util import compounding, fix_random_seed, minibatch  # noqa: E402
 
-from classify.corpus import load_records, split  # noqa: E402
+from classify.corpus import Record, load_records, split  # noqa: E402
 from classify.gazetteer import Gazetteer  # noqa: E402
 from classify.train import COMPLAINT, NOT_COMPLAINT, classifier_tokens, train_models  # noqa: E402
 
@@ -98,7 +103,6 @@ depth = 2
 
 @dataclass
 class Task:
-    name: str
     train_texts: list[str]
     train_labels: list[str]
     dev_texts: list[str]
@@ -116,6 +120,7 @@ class Result:
     train_seconds: tuple[float, float] | float  # (complaint, category), or both together
     epochs: tuple[int, int] | None = None
     curves: tuple[list[float], list[float]] | None = None  # dev score after each epoch
+    detail: str = ""
 
 
 def f1_of(label: str) -> Callable[[Sequence[str], Sequence[str]], float]:
@@ -159,7 +164,7 @@ def texts_per_second(predict: Callable[[list[str]], object], texts: list[str]) -
 
 # --- TF-IDF + LinearSVC -------------------------------------------------------------------------
 
-def run_svm(masked_train: list, dev_tokens: list[list[str]], complaint: Task, category: Task,
+def run_svm(masked_train: Sequence[Record], dev_tokens: list[list[str]], complaint: Task, category: Task,
             speed_tokens: list[list[str]]) -> Result:
     """``masked_train``: train records with places already masked (train_models then masks nothing)."""
     start = time.perf_counter()
@@ -169,8 +174,8 @@ def run_svm(masked_train: list, dev_tokens: list[list[str]], complaint: Task, ca
     complaint_f1 = complaint.score(complaint.dev_labels, models.complaint.predict(matrix[complaint.dev_rows]))
     category_acc = category.score(category.dev_labels, models.category.predict(matrix[category.dev_rows]))
     speed = texts_per_second(lambda docs: models.complaint_scores(models.features.transform(docs)), speed_tokens)
-    print(f"ours: {models.meta.get('architecture', '?')} ({models.version})", file=sys.stderr)
-    return Result("ours: TF-IDF + LinearSVC", complaint_f1, category_acc, speed, seconds)
+    return Result("ours: TF-IDF + LinearSVC", complaint_f1, category_acc, speed, seconds,
+                  detail=f"{models.meta.get('architecture', '?')}, model {models.version}")
 
 
 # --- spaCy --------------------------------------------------------------------------------------
@@ -243,7 +248,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20, help="most epochs for the spaCy BOW models")
     parser.add_argument("--ensemble-epochs", type=int, default=10, help="most epochs for TextCatEnsemble")
-    parser.add_argument("--patience", type=int, default=5, help="stop after this many epochs without a better dev score")
+    parser.add_argument("--patience", type=int, default=5,
+                        help="stop after this many epochs without a better dev score")
     parser.add_argument("--no-ensemble", action="store_true", help="skip spacy.TextCatEnsemble.v2")
     args = parser.parse_args(argv)
 
@@ -258,11 +264,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     train_texts = [" ".join(t) for t in train_tokens]
     dev_texts = [" ".join(t) for t in dev_tokens]
     complaint_rows = [i for i, r in enumerate(dev) if r.is_complaint]
-    complaint = Task("complaint", train_texts, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in train],
+    complaint = Task(train_texts, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in train],
                      dev_texts, [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in dev], f1_of(COMPLAINT),
                      list(range(len(dev))))
-    category = Task("category",
-                    [t for t, r in zip(train_texts, train) if r.is_complaint],
+    category = Task([t for t, r in zip(train_texts, train) if r.is_complaint],
                     [r.category for r in train if r.is_complaint],
                     [dev_texts[i] for i in complaint_rows], [dev[i].category for i in complaint_rows], accuracy,
                     complaint_rows)
@@ -279,6 +284,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         results.append(run_spacy("spaCy TextCatEnsemble.v2 (BOW 1 + CNN w64)", ENSEMBLE,
                                  complaint, category, speed_texts, args.ensemble_epochs, args.patience))
 
+    # Masking and normalising change as classify/ evolves; runs are comparable when this matches.
+    fingerprint = hashlib.sha256("\n".join(train_texts + dev_texts).encode()).hexdigest()[:10]
+    print(f"Classifier input fingerprint (train + dev, masked and normalised): {fingerprint}.")
     print(f"Dev split: {len(dev)} records ({len(category.dev_texts)} complaints, scored for category); "
           f"train split: {len(train)} records ({len(category.train_texts)} complaints).")
     print(f"Speed texts: {len(speed_texts)}, mean {statistics.mean(map(len, speed_texts)):,.0f} characters "
@@ -288,6 +296,10 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"(max {args.epochs}, ensemble max {args.ensemble_epochs}, patience {args.patience}).")
     print()
     print(table(results))
+    print()
+    for r in results:
+        if r.detail:
+            print(f"{r.model} = {r.detail}.")
     print()
     print("spaCy dev score after each epoch (complaint F1 / category accuracy):")
     for r in results:

@@ -60,7 +60,8 @@ def signature(text: str) -> MinHash | None:
     parts = shingles(text)
     if len(parts) < 5:
         return None  # too short to compare meaningfully
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=shingle_hash)
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=shingle_hash,
+                      permutations=_TEMPLATE.permutations)
     minhash.update_batch(list(parts))
     return minhash
 

@@ -45,7 +45,8 @@ class StorePipeline:
             return item
         if not isinstance(item, Article):
             return item
-        record = dataclasses.asdict(item)
+        # a shallow copy: asdict() would deep-copy the classification's evidence for nothing
+        record = {field.name: getattr(item, field.name) for field in dataclasses.fields(item)}
         try:
             result = self.repo.store_article(record, run_id=run_id)
         except SQLAlchemyError as exc:

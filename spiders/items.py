@@ -33,6 +33,9 @@ class Article:
     near_duplicate_of: str | None = None  # content_hash of the first stored copy of this story
     similarity: float | None = None  # estimated Jaccard similarity to that copy
     classification: dict[str, Any] | None = None  # filled by the classifier stage
+    # what the crawl's page analyser said in the reading worker (see spiders.workers.read_then_analyse);
+    # the classifier stage takes it over or classifies itself
+    analysis: dict[str, Any] | None = None
 
 
 @dataclass

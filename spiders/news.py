@@ -92,6 +92,9 @@ class NewsSpider(scrapy.Spider):
         self.since: datetime = since or self.now - timedelta(days=settings.getint("PANTAU_SINCE_DAYS", 30))
         self.max_pages = source.max_pages or settings.getint("PANTAU_MAX_PAGES", 1000)
         self.extract_workers = settings.getint("PANTAU_EXTRACT_WORKERS", workers.default_workers())
+        # what the crawl wants done to each article in the worker that reads it (the classifier)
+        self.analyser = settings.get("PANTAU_PAGE_ANALYSER") or None
+        self.analyser_args = tuple(settings.getlist("PANTAU_PAGE_ANALYSER_ARGS"))
         self.scope = self._scope_for(source)
         parts = urlsplit(source.url)
         self.scope_root = f"{parts.scheme}://{parts.netloc}{self.scope.path_prefix}/"
@@ -357,8 +360,9 @@ class NewsSpider(scrapy.Spider):
                 yield request
             return
         try:
-            page, encoding = await workers.run(self.site.read_response, response.body, content_type or None,
-                                               response.url, self.now, workers=self.extract_workers)
+            page, encoding, analysis = await workers.run(
+                workers.read_then_analyse, self.site.read_response, self.analyser, self.analyser_args,
+                response.body, content_type or None, response.url, self.now, workers=self.extract_workers)
         except Exception as exc:  # a page that breaks the reader must not stop the crawl
             self.logger.exception("Could not read %s", response.url)
             yield self._error(response.url, "parse", f"could not read the page: {exc.__class__.__name__}: {exc}")
@@ -376,6 +380,7 @@ class NewsSpider(scrapy.Spider):
             harvested_at=datetime.now(JAKARTA), language=page.language,
             raw={"is_article": page.is_article, "page_type": page.page_type, "encoding": encoding,
                  "http_status": response.status, "description": page.description, "image": page.image},
+            analysis=analysis,
         )
         for request in self._listing_article_done(response.meta.get("listing"), published if page.is_article else None):
             yield request

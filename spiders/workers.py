@@ -56,6 +56,16 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
+def submit(function: Callable[..., Any], *args: Any, workers: int) -> None:
+    """Start ``function(*args)`` in a worker and forget it (warming a worker up); errors are logged."""
+    try:
+        future = _get_pool(workers).submit(function, *args)
+    except BrokenProcessPool:
+        return
+    future.add_done_callback(lambda done: done.exception() and logger.warning(
+        "A background task in the workers failed: %s", done.exception()))
+
+
 async def run(function: Callable[..., Any], *args: Any, workers: int) -> Any:
     """``function(*args)`` in a worker process (or inline when ``workers`` is 0).
 
@@ -80,3 +90,22 @@ async def run(function: Callable[..., Any], *args: Any, workers: int) -> Any:
 
     future.add_done_callback(lambda done: reactor.callFromThread(fire, done))
     return await maybe_deferred_to_future(result)
+
+
+def read_then_analyse(read: Callable[..., Any], analyser: str | None, analyser_args: tuple, *args: Any):
+    """``read(*args)`` (an article page and its encoding), then — in the same worker — the
+    analyser the crawl configured (``PANTAU_PAGE_ANALYSER``, a dotted path called with the page's
+    title and text and ``analyser_args``), so a page crosses between processes once.
+
+    An analyser failure never loses the page: it comes back as ``{"error": ...}``.
+    """
+    page, encoding = read(*args)
+    analysis = None
+    if analyser and getattr(page, "is_article", False):
+        try:
+            from scrapy.utils.misc import load_object
+
+            analysis = load_object(analyser)(page.title, page.text, *analyser_args)
+        except Exception as exc:
+            analysis = {"error": f"{exc.__class__.__name__}: {exc}"}
+    return page, encoding, analysis
