@@ -28,9 +28,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_crawl.py
 
-## bench-classify: classifier speed, load time and memory (results: benchmarks/RESULTS.md)
+## bench-classify: classifier speed, load time and memory (results: benchmarks/RESULTS-classify.md)
 bench-classify: $(STAMP)
-	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_classify.py --write
 
 ## model: retrain the model shipped inside the package (after the corpus changes)
 model: $(STAMP)
