@@ -33,6 +33,7 @@ def test_environment_variables_are_documented():
     for name in sorted(set(re.findall(r"\b(PANTAU_[A-Z_]+)\b", code))):
         if name.startswith("PANTAU_SCRAPY_") or name in {"PANTAU_RUN_ID", "PANTAU_SINCE_DAYS", "PANTAU_MAX_PAGES",
                                                          "PANTAU_NEAR_DUPLICATE_THRESHOLD", "PANTAU_DEDUPE_DAYS",
-                                                         "PANTAU_MIN_TEXT_CHARS", "PANTAU_REGION"}:
+                                                         "PANTAU_MIN_TEXT_CHARS", "PANTAU_REGION",
+                                                         "PANTAU_PAGE_ANALYSER", "PANTAU_PAGE_ANALYSER_ARGS"}:
             continue  # Scrapy settings, documented under the PANTAU_SCRAPY_<SETTING> row
         assert name in README, f"{name} is used in the code but not documented in README.md"
