@@ -177,12 +177,12 @@ def test_crawl_in_a_terminal_shows_live_progress_per_source(portal, tmp_path):
 def test_only_crawls_the_named_sources_and_rejects_unknown_names(portal, tmp_path):
     write_sources_file(tmp_path / "sources.yaml", [
         {"name": "suarapantura", "url": portal.url + "/", "delay": 0},
-        {"name": "lain", "url": "http://127.0.0.1:9/", "delay": 0},
+        {"name": "wartadua", "url": "http://127.0.0.1:9/", "delay": 0},
     ])
     env = crawl_env(tmp_path)
     unknown = run_pantau("crawl", "--only", "suarapantur", env=env, cwd=tmp_path)
     assert unknown.returncode == 2 and "suarapantur" in unknown.stderr and "suarapantura" in unknown.stderr
     result = run_pantau("crawl", "--only", "suarapantura", "--since", "2026-10-01", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "lain" not in result.stdout
+    assert "wartadua" not in result.stdout
     assert {r["source"] for r in export_records(env, tmp_path)} == {"suarapantura"}
