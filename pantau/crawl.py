@@ -20,7 +20,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from pantau.config import Source
-from pantau.state import counts, source_status
+from pantau.state import STORED_COUNTS, counts, source_status
 from storage.db import database_url, upgrade
 from storage.repo import Repository
 
@@ -138,6 +138,20 @@ def crawl_settings(*, db_url: str, sources_file: Path | None, run_id: int | None
     return settings
 
 
+def _classify_while_reading(settings: Settings) -> None:
+    """Have the page readers classify each article they read (see pipelines.classify)."""
+    if not settings.getbool("PANTAU_CLASSIFY", True):
+        return
+    from pipelines.classify import model_path
+
+    try:
+        model_dir = str(model_path())
+    except (FileNotFoundError, OSError):
+        return  # the classifier stage reports it
+    settings.set("PANTAU_PAGE_ANALYSER", "pipelines.classify.analyse_page", priority="cmdline")
+    settings.set("PANTAU_PAGE_ANALYSER_ARGS", [model_dir, settings.get("PANTAU_REGION", "35.13")], priority="cmdline")
+
+
 def settings_from_env() -> dict:
     """``PANTAU_SCRAPY_<SETTING>=value`` environment variables as Scrapy settings overrides.
 
@@ -176,6 +190,7 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
                               log_file=log_file, overrides=settings_from_env())
     if region:
         settings.set("PANTAU_REGION", region, priority="cmdline")
+    _classify_while_reading(settings)
     process = CrawlerProcess(settings, install_root_handler=True)
     for source in runnable:
         crawler = process.create_crawler(NewsSpider)
@@ -190,7 +205,7 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
             result.sources.append(monitor.progress[source.name])
         result.status = run_status(result)
         totals = result.totals
-        repo.finish_run(run_id, result.status, **{k: totals[k] for k in ("pages", "new", "duplicates", "errors")})
+        repo.finish_run(run_id, result.status, **{k: totals[k] for k in STORED_COUNTS})
         repo.engine.dispose()
     return result
 

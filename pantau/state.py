@@ -22,6 +22,10 @@ from storage.repo import Repository
 logger = logging.getLogger(__name__)
 
 
+# the numbers a run record keeps (complaints are shown live and in the summary only)
+STORED_COUNTS = ("pages", "new", "duplicates", "errors")
+
+
 def counts(stats) -> dict[str, int]:
     """The per-source numbers shown to users: pages, new, duplicates, errors, complaints."""
     return {
@@ -73,7 +77,7 @@ class CrawlStateExtension:
 
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats
-        numbers = counts(stats)
+        numbers = {key: value for key, value in counts(stats).items() if key in STORED_COUNTS}
         status = source_status(numbers, reason)
         finished = datetime.now(timezone.utc)
         name = spider.source.name

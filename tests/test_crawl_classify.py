@@ -57,6 +57,10 @@ def test_every_stored_article_is_classified_and_the_summary_counts_complaints(cl
     complaints = sum(r["is_complaint"] is True for r in records.values())
     assert 0 < complaints < len(records)
     assert "complaints" in result.stdout
+    env = {**crawl_env(work)}
+    [run] = json.loads(run_pantau("runs", "--json", env=env, cwd=work).stdout)
+    [source] = run["sources"]
+    assert (run["status"], source["status"], source["new"]) == ("ok", "ok", len(records))
 
 
 def test_evidence_points_at_the_place_names_in_the_article(classified):
