@@ -12,6 +12,7 @@ from rapidfuzz.distance import Levenshtein
 from ._index import Entry, Index
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 _APOS = re.compile(r"['’]")
 _JOIN_GAP = re.compile(r"[ \t.\-'’]{0,3}")  # between the words of one name
 _CUE_GAP = re.compile(r"[ \t.:]{0,4}")  # between a cue and the name it marks
@@ -144,12 +145,9 @@ def _tokens(text: str) -> tuple[list[int], list[int], list[str]]:
         starts, ends = [m.start() for m in toks], [m.end() for m in toks]
         low = [m.group().lower() for m in toks]
     else:
-        low = _TOKEN.findall(lowered)
-        gaps = _TOKEN.split(lowered)
-        lengths = [0] * (2 * len(low))
-        lengths[0::2] = map(len, gaps[:-1])
-        lengths[1::2] = map(len, low)
-        bounds = list(accumulate(lengths))
+        pieces = _TOKEN_SPLIT.split(lowered)  # gap, word, gap, word, ..., gap: one regex pass
+        low = pieces[1::2]
+        bounds = list(accumulate(map(len, pieces[:-1])))
         starts, ends = bounds[0::2], bounds[1::2]
     if "'" in text or "’" in text:
         low = [_APOS.sub("", t) if "'" in t or "’" in t else t for t in low]
