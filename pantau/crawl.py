@@ -120,6 +120,34 @@ class CrawlMonitor:
             state.message = f"stopped: {reason}"
 
 
+# The spider for each kind of source; news sites (every other kind) use spiders.news.NewsSpider.
+SPIDERS = {
+    "x": "spiders.x.XSpider",  # X recent search through tweepy
+    "social_feed": "spiders.social.FeedPostSpider",  # a feed bridge's entries are the posts
+}
+
+
+def spider_class(source: Source):
+    from scrapy.utils.misc import load_object
+
+    if source.kind == "x":
+        return load_object(SPIDERS["x"])
+    if source.kind == "feed" and source.social:
+        return load_object(SPIDERS["social_feed"])
+    return load_object("spiders.news.NewsSpider")
+
+
+def skip_reason(source: Source) -> str | None:
+    """Why a source cannot run now (the run goes on without it), or None."""
+    if source.kind == "x" and not os.environ.get("PANTAU_X_BEARER_TOKEN"):
+        return "PANTAU_X_BEARER_TOKEN is not set; set it to the office's X API bearer token to search X"
+    try:
+        spider_class(source)
+    except (ImportError, NameError, AttributeError):
+        return f"sources of kind '{source.kind}' are not supported by this version yet"
+    return None
+
+
 def crawl_settings(*, db_url: str, sources_file: Path | None, run_id: int | None,
                    log_file: Path | None, overrides: dict | None = None) -> Settings:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "pantau.settings")
@@ -166,7 +194,6 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
               sources_file: Path | None = None, monitor: CrawlMonitor | None = None,
               log_dir: Path | None = None, trigger: str = "cli", region: str | None = None) -> CrawlResult:
     """Crawl ``sources`` once; returns what happened to each. Call once per process."""
-    from spiders.news import NewsSpider
 
     db_url = database_url(db_url)
     upgrade(db_url)
@@ -176,8 +203,10 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
         logger.warning("%d earlier crawl run(s) had been interrupted", stale)
     runnable, skipped = [], []
     for source in sources:
-        if source.kind == "x":
-            skipped.append((source.name, "X sources are not supported by this version yet"))
+        why = skip_reason(source)
+        if why:
+            logger.warning("Skipping %s: %s", source.name, why)
+            skipped.append((source.name, why))
         else:
             runnable.append(source)
     repo.sync_sources([s.as_spec() for s in sources])
@@ -193,7 +222,7 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
     _classify_while_reading(settings)
     process = CrawlerProcess(settings, install_root_handler=True)
     for source in runnable:
-        crawler = process.create_crawler(NewsSpider)
+        crawler = process.create_crawler(spider_class(source))
         monitor.attach(crawler, source.name)
         process.crawl(crawler, source=source, since=since)
     try:
