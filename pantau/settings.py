@@ -64,6 +64,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.classify.ClassifyPipeline": 300,
+    "pipelines.cluster.ClusterPipeline": 350,
     "pipelines.store.StorePipeline": 400,
 }
 
@@ -79,5 +80,7 @@ PANTAU_MAX_PAGES = 1000  # requests per source and crawl, unless the source sets
 PANTAU_NEAR_DUPLICATE_THRESHOLD = 0.5
 PANTAU_REGION = "35.13"  # the sources file's region (set by `pantau crawl`)
 PANTAU_CLASSIFY = True  # the classification stage (the active or shipped model)
+PANTAU_CASE_DAYS = 3  # reports of one incident: at most this many days apart (pipelines.cluster)
+PANTAU_CASE_OVERLAP = 0.3  # ... and sharing this share of their problem words
 # Processes that read article pages (0: read them in the crawler process itself).
 PANTAU_EXTRACT_WORKERS = int(os.environ.get("PANTAU_EXTRACT_WORKERS", min(4, os.cpu_count() or 1)))

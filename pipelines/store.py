@@ -55,7 +55,7 @@ class StorePipeline:
             self._safely(self.repo.add_error, run_id, item.source, item.url, "storage",
                          f"database error: {exc.__class__.__name__}")
             return item
-        if result.created and result.reason == "new":
+        if result.created and result.reason in ("new", "same_case"):
             self.stats.inc_value("pantau/new")
         else:
             self.stats.inc_value("pantau/duplicates")

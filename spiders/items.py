@@ -32,6 +32,7 @@ class Article:
     minhash: bytes | None = None  # serialised MinHash signature (dedupe)
     near_duplicate_of: str | None = None  # content_hash of the first stored copy of this story
     similarity: float | None = None  # estimated Jaccard similarity to that copy
+    case_of: int | None = None  # a stored item reporting the same incident (pipelines.cluster)
     classification: dict[str, Any] | None = None  # filled by the classifier stage
     # what the crawl's page analyser said in the reading worker (see spiders.workers.read_then_analyse);
     # the classifier stage takes it over or classifies itself

@@ -40,7 +40,8 @@ CLASSIFICATION_FIELDS = (
 class StoreResult:
     """What :meth:`ItemQueries.store_article` did.
 
-    ``reason`` is ``new`` or ``near_duplicate`` when a row was created, ``same_url`` or
+    ``reason`` is ``new``, ``same_case`` (a new report joining an incident's cluster) or
+    ``near_duplicate`` when a row was created, ``same_url`` or
     ``same_content`` when the article was already stored (``item_id`` is then that item).
     """
 
@@ -146,6 +147,18 @@ class ItemQueries(RepositoryBase):
             values.update(duplicate_of=first.duplicate_of or first.id, cluster_id=first.cluster_id,
                           status="duplicate", similarity=article.get("similarity"))
             reason = "near_duplicate"
+        elif article.get("case_of"):
+            # another report of the same incident (pipelines.cluster): same case, its own item
+            case = session.get(Item, article["case_of"], with_for_update=True)
+            if case is not None:
+                if case.cluster_id is None:
+                    cluster = Cluster()
+                    session.add(cluster)
+                    session.flush()
+                    case.cluster_id = cluster.id
+                    session.flush()
+                values["cluster_id"] = case.cluster_id
+                reason = "same_case"
         # A Core insert: the ORM's unit of work costs more than the insert itself here.
         item_id = session.execute(_INSERT_ITEM, values).inserted_primary_key[0]
 
@@ -236,6 +249,29 @@ class ItemQueries(RepositoryBase):
         with self._writing() as session:
             session.add_all([_classification_row(item_id, c) for item_id, c in rows])
         return len(rows)
+
+    def case_candidates(self, *, region_prefix: str, category: str, start: datetime, end: datetime,
+                        limit: int = 200) -> list[dict[str, Any]]:
+        """Stored complaints of ``category`` whose place code starts with ``region_prefix`` (a
+        kecamatan code) and whose date (published, else harvested) lies in ``start``..``end``,
+        by their current classification: the candidates for one case (pipelines.cluster)."""
+        require_aware(start, "start")
+        require_aware(end, "end")
+        latest = (select(Classification.item_id, func.max(Classification.id).label("id"))
+                  .group_by(Classification.item_id).subquery())
+        when = func.coalesce(Item.published_at, Item.harvested_at)
+        stmt = (
+            select(Item.id, Item.cluster_id, Item.title, Item.text, Item.duplicate_of,
+                   Classification.region_code, Classification.evidence)
+            .join(latest, latest.c.item_id == Item.id)
+            .join(Classification, Classification.id == latest.c.id)
+            .where(Classification.is_complaint.is_(True), Classification.category == category,
+                   Classification.region_code.like(region_prefix + "%"), when >= start, when <= end,
+                   Item.duplicate_of.is_(None))
+            .order_by(Item.id).limit(limit)
+        )
+        with self._reading() as session:
+            return [dict(row._mapping) for row in session.execute(stmt)]
 
     def count_items(self, source_name: str | None = None) -> int:
         stmt = select(func.count(Item.id))
