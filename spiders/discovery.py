@@ -7,6 +7,7 @@ this module only reads. Kept apart from :mod:`spiders.extract`, which reads arti
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -178,7 +179,7 @@ def feed_leads(body: bytes, url: str, *, now: datetime | None = None) -> list[Le
     stripped = body.lstrip()[:1]
     if stripped == b"{":
         return _json_feed_leads(body, url, now)
-    parsed = feedparser.parse(body)
+    parsed = feedparser.parse(io.BytesIO(body))  # bytes, never a path feedparser would open
     if not parsed.entries and not parsed.feed.get("title") and parsed.bozo:
         return None
     if parsed.version == "" and not parsed.entries:
