@@ -28,7 +28,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from spiders.items import Article
-from storage.repo import Repository
+from pipelines.store import RepositoryStage
 
 logger = logging.getLogger(__name__)
 
@@ -100,25 +100,17 @@ def _same_place(code: str, other: str) -> bool:
     return code[:8] == other[:8]
 
 
-class ClusterPipeline:
+class ClusterPipeline(RepositoryStage):
     def __init__(self, db_url: str | None, days: int, min_overlap: float):
         self.db_url = db_url
         self.days = days
         self.min_overlap = min_overlap
-        self.repo: Repository | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(settings.get("PANTAU_DB_URL"), settings.getint("PANTAU_CASE_DAYS", DEFAULT_DAYS),
                    settings.getfloat("PANTAU_CASE_OVERLAP", DEFAULT_OVERLAP))
-
-    def open_spider(self, spider):
-        self.repo = Repository(self.db_url)
-
-    def close_spider(self, spider):
-        if self.repo is not None:
-            self.repo.engine.dispose()
 
     def process_item(self, item, spider):
         if not isinstance(item, Article) or item.near_duplicate_of:

@@ -19,15 +19,11 @@ from storage.repo import Repository
 logger = logging.getLogger(__name__)
 
 
-class StorePipeline:
-    def __init__(self, db_url: str | None, stats):
-        self.db_url = db_url
-        self.stats = stats
-        self.repo: Repository | None = None
+class RepositoryStage:
+    """A pipeline stage that talks to the database: one Repository while the spider runs."""
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("PANTAU_DB_URL"), crawler.stats)
+    db_url: str | None
+    repo: Repository | None = None
 
     def open_spider(self, spider):
         self.repo = Repository(self.db_url)
@@ -35,6 +31,16 @@ class StorePipeline:
     def close_spider(self, spider):
         if self.repo is not None:
             self.repo.engine.dispose()
+
+
+class StorePipeline(RepositoryStage):
+    def __init__(self, db_url: str | None, stats):
+        self.db_url = db_url
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("PANTAU_DB_URL"), crawler.stats)
 
     def process_item(self, item, spider):
         run_id = getattr(spider, "run_id", None)

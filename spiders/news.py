@@ -15,7 +15,7 @@ Run it alone with ``scrapy crawl news -a source=NAME [-a since=2026-11-01]``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -23,9 +23,9 @@ import scrapy
 from protego import Protego
 from scrapy.http import Response, TextResponse
 
-from pantau.config import Source, load_sources
+from pantau.config import Source
 from spiders import discovery
-from spiders.dates import JAKARTA, parse_date
+from spiders.dates import JAKARTA
 from spiders.encoding import decode_html
 from spiders.errors import describe_failure
 from spiders.items import Article, CrawlError
@@ -33,6 +33,7 @@ from spiders.sites import site_for
 from spiders.politeness import MAX_CRAWL_DELAY
 from spiders.urls import Scope, canonicalize, looks_like_listing
 from spiders import workers
+from spiders.base import SourceSpider
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Sitemaps of a site's navigation pages rather than its articles (WordPress/Yoast/Rank Math names).
@@ -46,19 +47,12 @@ def file_scope(url: str) -> Scope:
     return Scope.from_url(urljoin(url.rstrip("/"), "./"))
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(SourceSpider):
     name = "news"
 
     def __init__(self, source: Source | str | None = None, since: datetime | str | None = None,
                  **kwargs: Any):
-        super().__init__(**kwargs)
-        if source is None:
-            raise ValueError("the news spider needs a source: scrapy crawl news -a source=NAME")
-        self._source_arg = source
-        self._since_arg = since
-        self.known_urls: set[str] = set()  # filled by pantau.state.CrawlStateExtension
-        self.requested: set[str] = set()
-        self.article_requests = 0
+        super().__init__(source, since, **kwargs)
         self.listing_pages = 0
         self._pending_discovery = 0
         self._round = 0
@@ -71,25 +65,8 @@ class NewsSpider(scrapy.Spider):
         self.crawl_delay: float | None = None  # from robots.txt, see spiders.politeness
         self._undated_pages: dict[str, dict] = {}  # listing page → its articles still being read
 
-    @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._configure(crawler.settings)
-        return spider
-
-    def _configure(self, settings) -> None:
-        source = self._source_arg
-        if isinstance(source, str):
-            source = load_sources(settings.get("PANTAU_SOURCES")).get(source)
-        self.source: Source = source
-        self.now = datetime.now(JAKARTA)
-        since = self._since_arg
-        if isinstance(since, str):
-            parsed = parse_date(since, now=self.now)
-            if parsed is None:
-                raise ValueError(f"since: '{since}' is not a date (use YYYY-MM-DD)")
-            since = parsed
-        self.since: datetime = since or self.now - timedelta(days=settings.getint("PANTAU_SINCE_DAYS", 30))
+    def configure(self, settings) -> None:
+        source = self.source
         self.max_pages = source.max_pages or settings.getint("PANTAU_MAX_PAGES", 1000)
         self.extract_workers = settings.getint("PANTAU_EXTRACT_WORKERS", workers.default_workers())
         # what the crawl wants done to each article in the worker that reads it (the classifier)
@@ -99,15 +76,6 @@ class NewsSpider(scrapy.Spider):
         parts = urlsplit(source.url)
         self.scope_root = f"{parts.scheme}://{parts.netloc}{self.scope.path_prefix}/"
         self.site = site_for(source.url, source.selectors)
-        # Politeness per source: crawler settings are still writable while the spider is built.
-        if source.delay is not None:
-            settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
-            if source.delay == 0:
-                settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
-                settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="spider")
-                settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency or 8, priority="spider")
-        if source.concurrency:
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency, priority="spider")
 
     @staticmethod
     def _scope_for(source: Source) -> Scope:

@@ -23,7 +23,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -34,7 +34,8 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from pantau.config import Source, load_sources
+from pantau.config import Source
+from spiders.base import SourceSpider
 from spiders.dates import JAKARTA, parse_date
 from spiders.errors import describe_failure
 from spiders.items import Article, CrawlError
@@ -295,53 +296,19 @@ def title_from_text(text: str) -> str:
 
 # -- crawling a feed --------------------------------------------------------------------------
 
-class FeedPostSpider(scrapy.Spider):
+class FeedPostSpider(SourceSpider):
     name = "social_feed"
 
     def __init__(self, source: Source | str | None = None, since: datetime | str | None = None,
                  **kwargs: Any):
-        super().__init__(**kwargs)
-        if source is None:
-            raise ValueError("the feed spider needs a source: scrapy crawl social_feed -a source=NAME")
-        self._source_arg = source
-        self._since_arg = since
-        self.known_urls: set[str] = set()  # filled by pantau.state.CrawlStateExtension
-        self.requested: set[str] = set()
+        super().__init__(source, since, **kwargs)
         self.yielded: set[str] = set()  # post URLs of this crawl (feeds shift while being paged)
         self.feed_pages = 0
-        self.article_requests = 0  # read by the progress display; a feed's posts need no requests
 
-    @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._configure(crawler.settings)
-        return spider
-
-    def _configure(self, settings) -> None:
-        source = self._source_arg
-        if isinstance(source, str):
-            source = load_sources(settings.get("PANTAU_SOURCES")).get(source)
-        if not source.url:
-            raise ValueError(f"source '{source.name}' has no feed URL")
-        self.source: Source = source
-        self.now = datetime.now(JAKARTA)
-        since = self._since_arg
-        if isinstance(since, str):
-            parsed = parse_date(since, now=self.now)
-            if parsed is None:
-                raise ValueError(f"since: '{since}' is not a date (use YYYY-MM-DD)")
-            since = parsed
-        self.since: datetime = since or self.now - timedelta(days=settings.getint("PANTAU_SINCE_DAYS", 30))
-        self.max_pages = source.max_pages or MAX_FEED_PAGES
-        # The same per-source politeness as news sites (spiders.news.NewsSpider._configure).
-        if source.delay is not None:
-            settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
-            if source.delay == 0:
-                settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
-                settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="spider")
-                settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency or 8, priority="spider")
-        if source.concurrency:
-            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency, priority="spider")
+    def configure(self, settings) -> None:
+        if not self.source.url:
+            raise ValueError(f"source '{self.source.name}' has no feed URL")
+        self.max_pages = self.source.max_pages or MAX_FEED_PAGES
 
     async def start(self):
         for request in self.start_requests():

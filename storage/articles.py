@@ -138,26 +138,14 @@ class ItemQueries(RepositoryBase):
         reason = "new"
         first = self._first_copy(session, article.get("near_duplicate_of"))
         if first is not None:
-            if first.cluster_id is None:
-                cluster = Cluster()
-                session.add(cluster)
-                session.flush()
-                first.cluster_id = cluster.id
-                session.flush()
-            values.update(duplicate_of=first.duplicate_of or first.id, cluster_id=first.cluster_id,
+            values.update(duplicate_of=first.duplicate_of or first.id, cluster_id=_cluster_of(session, first),
                           status="duplicate", similarity=article.get("similarity"))
             reason = "near_duplicate"
         elif article.get("case_of"):
             # another report of the same incident (pipelines.cluster): same case, its own item
             case = session.get(Item, article["case_of"], with_for_update=True)
             if case is not None:
-                if case.cluster_id is None:
-                    cluster = Cluster()
-                    session.add(cluster)
-                    session.flush()
-                    case.cluster_id = cluster.id
-                    session.flush()
-                values["cluster_id"] = case.cluster_id
+                values["cluster_id"] = _cluster_of(session, case)
                 reason = "same_case"
         # A Core insert: the ORM's unit of work costs more than the insert itself here.
         item_id = session.execute(_INSERT_ITEM, values).inserted_primary_key[0]
@@ -279,6 +267,17 @@ class ItemQueries(RepositoryBase):
             stmt = stmt.join(Source, Source.id == Item.source_id).where(Source.name == source_name)
         with self._reading() as session:
             return session.scalar(stmt) or 0
+
+
+def _cluster_of(session: Session, item: Item) -> int:
+    """The cluster of a stored item, created when it has none yet."""
+    if item.cluster_id is None:
+        cluster = Cluster()
+        session.add(cluster)
+        session.flush()
+        item.cluster_id = cluster.id
+        session.flush()
+    return item.cluster_id
 
 
 def _content_hash(article: Mapping[str, Any]) -> str:

@@ -1,0 +1,59 @@
+"""What every Pantau spider shares: its source from the sources file, the crawl's ``since``,
+the per-source politeness settings, and the attributes the crawl machinery reads
+(``known_urls``, ``requested``, ``article_requests``; see pantau.state and pantau.crawl)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import scrapy
+
+from pantau.config import Source, load_sources
+from spiders.dates import JAKARTA, parse_date
+
+
+class SourceSpider(scrapy.Spider):
+    def __init__(self, source: Source | str | None = None, since: datetime | str | None = None,
+                 **kwargs: Any):
+        super().__init__(**kwargs)
+        if source is None:
+            raise ValueError(f"the {self.name} spider needs a source: scrapy crawl {self.name} -a source=NAME")
+        self._source_arg = source
+        self._since_arg = since
+        self.known_urls: set[str] = set()  # filled by pantau.state.CrawlStateExtension
+        self.requested: set[str] = set()
+        self.article_requests = 0  # read by the progress display
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure_source(crawler.settings)
+        spider.configure(crawler.settings)
+        return spider
+
+    def configure(self, settings) -> None:
+        """What a spider sets up beyond the shared part (called once, settings still writable)."""
+
+    def _configure_source(self, settings) -> None:
+        source = self._source_arg
+        if isinstance(source, str):
+            source = load_sources(settings.get("PANTAU_SOURCES")).get(source)
+        self.source: Source = source
+        self.now = datetime.now(JAKARTA)
+        since = self._since_arg
+        if isinstance(since, str):
+            parsed = parse_date(since, now=self.now)
+            if parsed is None:
+                raise ValueError(f"since: '{since}' is not a date (use YYYY-MM-DD)")
+            since = parsed
+        self.since: datetime = since or self.now - timedelta(days=settings.getint("PANTAU_SINCE_DAYS", 30))
+        # Politeness per source: crawler settings are still writable while the spider is built.
+        if source.delay is not None:
+            settings.set("DOWNLOAD_DELAY", source.delay, priority="spider")
+            if source.delay == 0:
+                settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+                settings.set("RANDOMIZE_DOWNLOAD_DELAY", False, priority="spider")
+                settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency or 8, priority="spider")
+        if source.concurrency:
+            settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency, priority="spider")
