@@ -122,15 +122,107 @@ def _summary(result, db: Optional[str]) -> None:
     table.add_row("[bold]total", "", str(totals["pages"]), str(totals["new"]), str(totals["duplicates"]),
                   str(totals["complaints"]), str(totals["errors"]), "", end_section=True)
     out.print(table)
+    from storage.repo import Repository
+
+    repo = Repository(db)
+    x_sources = repo.x_usage_for_run(result.run_id)
+    if x_sources:  # the X API bills every post read: show the reads against the caps
+        from spiders.x import PAGE_MIN, post_caps
+        from storage.social import usage_month
+
+        def against(read: int, cap: Optional[int], name: str) -> str:
+            if not cap:
+                return str(read)
+            return f"{read} of {cap} ({name}{', reached' if cap - read < PAGE_MIN else ''})"
+
+        month = usage_month()
+        try:
+            caps = post_caps()
+            run_read = against(repo.x_posts_read(run_id=result.run_id), caps.per_run, "PANTAU_X_MAX_POSTS_PER_RUN")
+            month_read = against(repo.x_posts_read(month=month), caps.per_month, "PANTAU_X_MAX_POSTS_PER_MONTH")
+            out.print(f"X API posts read: {run_read} this run, {month_read} in {month} (UTC)", highlight=False)
+        except ValueError as exc:
+            out.print(f"X API posts read: {exc}", highlight=False)
+        for usage in x_sources:
+            run_read = against(usage["run"], usage["max_posts"], "max_posts")
+            month_read = against(usage["month"], usage["max_posts_per_month"], "max_posts_per_month")
+            out.print(f"  {usage['name']}: {run_read} this run, {month_read} in {month}", highlight=False)
     for name, why in result.skipped:
         err.print(f"[yellow]Skipped {name}:[/] {why}")
     if totals["errors"]:
-        from storage.repo import Repository
-
-        errors = Repository(db).errors_for_run(result.run_id)
+        errors = repo.errors_for_run(result.run_id)
         err.print(f"[yellow]{len(errors)} page(s) failed[/] (details: `pantau runs`, log {result.log_file}):")
         for error in errors[:10]:
             err.print(f"  {error['source']}: {error['kind']} {error['url']} — {error['message']}", highlight=False)
+    repo.close()
+
+
+@app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., help="CSV, XLSX or JSON file with the columns platform, url, author, text, date"),
+    db: Optional[str] = DB_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+):
+    """Add posts staff collected by hand (Facebook groups, WhatsApp forwards, Instagram comments):
+    every row is checked first, then classified, de-duplicated and stored; importing the same
+    file again adds nothing."""
+    from rich.markup import escape
+
+    from pantau.intake import ImportMonitor, run_import
+    from spiders.intake import ImportProblems, import_source, read_import
+
+    try:
+        posts = read_import(file)
+    except ImportProblems as exc:
+        if exc.bad_rows:  # each row's problem on its own line, then what it means
+            for problem in exc.problems:
+                err.print(problem, markup=False, highlight=False, soft_wrap=True)
+            raise fail(escape(str(exc)))
+        for problem in exc.problems[:-1]:
+            err.print(problem, markup=False, highlight=False, soft_wrap=True)
+        raise fail(escape(exc.problems[-1]))
+    err.print(f"Importing {len(posts)} row(s) from {escape(str(file))}.", highlight=False)
+    with _progress(quiet) as progress:
+        tasks: dict[str, int] = {}
+        rows: dict[str, int] = {}
+        for post in posts:
+            name = import_source(post.platform).name
+            rows[name] = rows.get(name, 0) + 1
+
+        def show(state) -> None:
+            total = rows.get(state.name, 1)
+            if state.name not in tasks:
+                tasks[state.name] = progress.add_task(state.name, total=total, new=0, dup=0, errors=0)
+            done = total if state.finished else min(state.new + state.duplicates, total)
+            progress.update(tasks[state.name], completed=done, new=state.new, dup=state.duplicates,
+                            errors=state.errors)
+
+        try:
+            result = run_import(posts, file=str(file), db_url=db, region=_configured_region(),
+                                monitor=ImportMonitor(on_change=show if progress is not None else None))
+        except Exception as exc:
+            raise fail(f"the import stopped: {escape(str(exc))}", 1)
+    table = Table(title=f"Import run #{result.run_id}: {result.status}")
+    columns = ("platform", "rows", "new", "already present", "stored as duplicate", "not stored", "complaints",
+               "errors")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "platform" else "right")
+    keys = ("rows", "new", "already_present", "repeats", "not_stored", "complaints", "errors")
+    for outcome in result.platforms:
+        table.add_row(outcome.platform, *(str(outcome.count(k)) for k in keys))
+    table.add_row("[bold]total", *(str(result.total(k)) for k in keys), end_section=True)
+    out.print(table)
+    out.print(f"Read {result.total('rows')} row(s) from {escape(result.file)}: {result.total('new')} new, "
+              f"{result.total('already_present')} already present, {result.total('repeats')} stored as "
+              f"duplicates of an earlier story, {result.total('complaints')} complaint(s).",
+              highlight=False, soft_wrap=True)
+    if result.total("not_stored"):
+        err.print(f"[yellow]{result.total('not_stored')} row(s) not stored[/] (too little text to be a post; "
+                  f"details in {escape(str(result.log_file))}).", highlight=False)
+    if result.total("errors"):
+        err.print(f"[yellow]{result.total('errors')} row(s) could not be stored[/] (details: `pantau runs`, "
+                  f"log {escape(str(result.log_file))}).", highlight=False)
+    raise typer.Exit(1 if result.status == "failed" else 0)
 
 
 @app.command()

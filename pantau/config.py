@@ -27,8 +27,9 @@ KINDS = (*NEWS_KINDS, "x", "feed")
 SELECTOR_KEYS = ("article_links", "next_page", "title", "published_at", "author", "body")
 SOURCE_KEYS = (
     "name", "kind", "url", "query", "api_base", "every", "enabled", "max_pages", "delay",
-    "concurrency", "selectors", "social",
+    "concurrency", "selectors", "social", "max_posts", "max_posts_per_month",
 )
+POST_CAP_KEYS = ("max_posts", "max_posts_per_month")  # X sources only: the API bills every post read
 TOP_KEYS = ("region", "sources")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _EVERY_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -70,6 +71,8 @@ class Source:
     concurrency: int | None = None
     selectors: dict[str, str] = field(default_factory=dict)
     social: bool = False
+    max_posts: int | None = None  # X: most posts one crawl reads
+    max_posts_per_month: int | None = None  # X: most posts read in a calendar month
 
     @property
     def is_news(self) -> bool:
@@ -81,6 +84,7 @@ class Source:
             "every_seconds": int(self.every.total_seconds()), "max_pages": self.max_pages,
             "delay": self.delay, "concurrency": self.concurrency, "selectors": self.selectors,
             "social": self.social, "api_base": self.api_base,
+            "max_posts": self.max_posts, "max_posts_per_month": self.max_posts_per_month,
         }
         return {"name": self.name, "kind": self.kind, "url": self.url, "query": self.query,
                 "enabled": self.enabled, "config": config}
@@ -206,6 +210,11 @@ def _source(node: yaml.Node, index: int, path: Path) -> Source:
         values[key] = _check_value(key, value, value_node, fail)
     kind = values.get("kind", "auto")
     start_line = node.start_mark.line + 1
+    for key in POST_CAP_KEYS:
+        if key in values and kind != "x":
+            raise ConfigError(path, "limits the posts an X source reads, so it needs 'kind: x' "
+                                    "(a site's requests are limited by max_pages)",
+                              source=name, key=key, line=fields[key][1].start_mark.line + 1)
     if kind == "x":
         if not values.get("query"):
             raise ConfigError(path, "an X source needs a 'query'", source=name, key="query", line=start_line)
@@ -238,6 +247,10 @@ def _check_value(key: str, value: Any, node: yaml.Node, fail) -> Any:
     if key in ("enabled", "social"):
         if not isinstance(value, bool):
             raise fail(f"'{value}' must be true or false")
+        return value
+    if key in POST_CAP_KEYS:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 10:
+            raise fail(f"'{value}' must be a whole number of posts, at least 10 (the X API's smallest page)")
         return value
     if key in ("max_pages", "concurrency"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -114,6 +114,8 @@ class SourceState(Base):
     last_success_at: Mapped[datetime | None]
     newest_published_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Where an API source resumes (X: the newest post id read; see spiders/x.py), JSON-safe.
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class CrawlRun(Base):
@@ -179,6 +181,21 @@ class SeenUrl(Base):
     url: Mapped[str] = mapped_column(String, primary_key=True)
     reason: Mapped[str] = mapped_column(String(64))  # too_old, not_article, same_content, ...
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class XUsage(Base):
+    """Posts an X source read from the API in one crawl run, per calendar month (UTC): the X
+    API bills every post it returns, so the per-run and per-month caps are counted from here."""
+
+    __tablename__ = "x_usage"
+    __table_args__ = (UniqueConstraint("source_id", "run_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    posts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Cluster(Base):

@@ -2,8 +2,9 @@
 
 Spiders' pipelines, the CLI and the web interface talk to the database only through this class;
 no other package builds SQL. It is assembled from one part per concern (sources, crawl runs,
-items, export, users and reviews) so each module stays small. Every method is its own short
-transaction, and every datetime goes in and comes out timezone-aware.
+items, export, users and reviews, social media API cursors and usage) so each module stays
+small. Every method is its own short transaction, and every datetime goes in and comes out
+timezone-aware.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from storage.articles import ItemQueries, StoreResult
 from storage.export import EXPORT_FIELDS, ExportQueries
 from storage.reviews import ReviewExample, ReviewQueries
 from storage.runs import CrawlRunQueries
+from storage.social import SocialQueries
 from storage.sources import SourceQueries
 
 __all__ = ["EXPORT_FIELDS", "Repository", "ReviewExample", "StoreResult"]
 
 
-class Repository(SourceQueries, CrawlRunQueries, ItemQueries, ExportQueries, ReviewQueries):
+class Repository(SourceQueries, CrawlRunQueries, ItemQueries, ExportQueries, ReviewQueries,
+                 SocialQueries):
     """Pantau's database: ``Repository(url)`` (default ``$PANTAU_DB_URL`` or ``pantau.db``) or
     ``Repository(engine=...)`` to share an engine. The schema must exist: run
     :func:`storage.db.upgrade` (``pantau init``) first.
