@@ -18,6 +18,7 @@ from scrapy import signals
 from pipelines.normalize import NotAnArticle, OldArticle
 from storage.db import upgrade
 from storage.repo import Repository
+from storage.social import usage_month
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class CrawlStateExtension:
             self.owns_run = True
         spider.run_id = self.run_id
         spider.known_urls = self.repo.known_urls(source.name)
+        spider.ledger = SourceLedger(self.repo, source.name, self.run_id)
         logger.info("%(source)s: %(known)d URLs already stored or seen", {"source": source.name,
                                                                            "known": len(spider.known_urls)})
 
@@ -104,3 +106,30 @@ def source_status(numbers: dict[str, int], reason: str) -> str:
     if numbers["new"] + numbers["duplicates"] > 0 or numbers["pages"] > numbers["errors"]:
         return "partial"
     return "failed"
+
+
+class SourceLedger:
+    """What an API spider keeps between runs — where its search resumes, and how many posts it
+    has read (the X API bills each one) — handed to the spider so it never touches the database
+    itself (spiders do not import ``storage``)."""
+
+    def __init__(self, repo: Repository, source_name: str, run_id: int):
+        self.repo, self.source_name, self.run_id = repo, source_name, run_id
+
+    def cursor(self) -> dict | None:
+        return self.repo.source_cursor(self.source_name)
+
+    def save_cursor(self, cursor: dict | None) -> None:
+        self.repo.save_source_cursor(self.source_name, cursor)
+
+    def add_reads(self, posts: int) -> None:
+        self.repo.add_x_reads(self.run_id, self.source_name, posts)
+
+    def read_in_run(self) -> int:
+        """Posts read in this crawl run by every X source."""
+        return self.repo.x_posts_read(run_id=self.run_id)
+
+    def read_this_month(self, *, this_source: bool = False) -> int:
+        """Posts read this calendar month (UTC) by every X source, or by this one."""
+        return self.repo.x_posts_read(month=usage_month(),
+                                      source_name=self.source_name if this_source else None)

@@ -26,8 +26,9 @@ search reaches are out of reach for good; an unfinished part that old is given u
 more posts than every cap still allows — ``max_posts`` and ``max_posts_per_month`` of the source,
 ``PANTAU_X_MAX_POSTS_PER_RUN`` and ``PANTAU_X_MAX_POSTS_PER_MONTH`` over all X sources — and
 reading stops when less than one page (10 posts, the API's minimum) is left. Unlike the news
-spiders, this one saves its cursor and counts itself (through :class:`storage.repo.Repository`):
-they must move in step with the pages it reads, which only the spider sees.
+spiders, this one saves its cursor and counts what it read itself, through the ledger
+(:class:`pantau.state.SourceLedger`) the crawl-state extension hands it — never the database
+directly: both must move in step with the pages it reads, which only the spider sees.
 
 **Errors.** A 429 waits until ``x-rate-limit-reset`` (at most ``PANTAU_X_MAX_WAIT`` seconds, else
 the source stops for this run) and goes on; a 5xx or a network error is retried ``RETRY_TIMES``
@@ -59,8 +60,6 @@ from spiders.dates import JAKARTA
 from spiders.items import Article, CrawlError
 from spiders.social import title_from_text
 from spiders.urls import canonicalize
-from storage.repo import Repository
-from storage.social import usage_month
 
 logger = logging.getLogger(__name__)
 
@@ -252,8 +251,7 @@ class XSpider(SourceSpider):
         self.api_base = (self.source.api_base or TWEEPY_HOST).rstrip("/")
         self.retries = settings.getint("RETRY_TIMES", 2)
         self.timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 30)
-        self.repo = Repository(settings.get("PANTAU_DB_URL"))
-        self.run_id: int | None = None  # set by pantau.state.CrawlStateExtension
+        self.ledger = None  # set by pantau.state.CrawlStateExtension: cursor and post counts
         self.posts_read = 0
         self.cap_reached: str | None = None
         self._stop_reason: str | None = None
@@ -274,7 +272,10 @@ class XSpider(SourceSpider):
     async def _read(self):
         """Finish what an earlier run left unread, then read what is new (module docstring)."""
         client = self._client()
-        cursor = SearchCursor.from_dict(self.repo.source_cursor(self.source.name))
+        if self.ledger is None:
+            raise SearchStopped("other", "no ledger for the search cursor and post counts: enable "
+                                         "pantau.state.CrawlStateExtension in EXTENSIONS")
+        cursor = SearchCursor.from_dict(self.ledger.cursor())
         while True:
             resuming = cursor.unfinished
             if resuming and post_time(cursor.until_id) <= datetime.now(timezone.utc) - SEARCH_REACH:
@@ -349,16 +350,15 @@ class XSpider(SourceSpider):
 
     def _allowance(self) -> tuple[int, str]:
         """How many posts the next page may hold, and the cap that allows the fewest."""
-        month, name = usage_month(), self.source.name
         others = _in_flight["posts"]
-        limits = [(self.caps.per_run - self.repo.x_posts_read(run_id=self.run_id) - others,
+        limits = [(self.caps.per_run - self.ledger.read_in_run() - others,
                    f"PANTAU_X_MAX_POSTS_PER_RUN={self.caps.per_run}"),
-                  (self.caps.per_month - self.repo.x_posts_read(month=month) - others,
+                  (self.caps.per_month - self.ledger.read_this_month() - others,
                    f"PANTAU_X_MAX_POSTS_PER_MONTH={self.caps.per_month}")]
         if self.source.max_posts:
             limits.append((self.source.max_posts - self.posts_read, f"max_posts={self.source.max_posts}"))
         if self.source.max_posts_per_month:
-            limits.append((self.source.max_posts_per_month - self.repo.x_posts_read(source_name=name, month=month),
+            limits.append((self.source.max_posts_per_month - self.ledger.read_this_month(this_source=True),
                            f"max_posts_per_month={self.source.max_posts_per_month}"))
         return min(limits, key=lambda limit: limit[0])
 
@@ -379,7 +379,7 @@ class XSpider(SourceSpider):
                 _in_flight["posts"] -= reserved
             read = len(page.get("data") or [])
             self.posts_read += read
-            self.repo.add_x_reads(self.run_id, self.source.name, read)
+            self.ledger.add_reads(read)
             self.crawler.stats.inc_value("response_received_count")  # an API page is a page read
             self.crawler.stats.inc_value("pantau/x_posts_read", read)
             return page
@@ -444,7 +444,7 @@ class XSpider(SourceSpider):
     def _save(self, cursor: SearchCursor, done: bool = False) -> None:
         if done:
             cursor.search_done()
-        self.repo.save_source_cursor(self.source.name, cursor.as_dict())
+        self.ledger.save_cursor(cursor.as_dict())
 
     async def _all_through(self) -> None:
         from twisted.internet.defer import Deferred
@@ -474,4 +474,3 @@ class XSpider(SourceSpider):
     def closed(self, reason) -> None:
         if self._mask is not None:
             logging.getLogger("tweepy.client").removeFilter(self._mask)
-        self.repo.engine.dispose()
