@@ -478,6 +478,68 @@ def _print_report(report: dict) -> None:
                   highlight=False)
 
 
+user_app = typer.Typer(help="Staff accounts of the web interface.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: str = typer.Argument(..., help="the user name staff type to sign in"),
+    role: str = typer.Option(..., "--role", help="viewer (reads), reviewer (also decides) or admin (also manages)"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from standard input"),
+    db: Optional[str] = DB_OPTION,
+):
+    """Create a user of the web interface (the password is asked for, or read from stdin)."""
+    from review.security import hash_password
+
+    if role not in ("viewer", "reviewer", "admin"):
+        raise fail(f"--role {role!r} is not a role; use viewer, reviewer or admin")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        password_hash = hash_password(password)
+    except ValueError:
+        raise fail("the password needs at least 8 characters")
+    repo = open_repository(db)
+    try:
+        user_id = repo.add_user(name, password_hash, role)
+    except ValueError as exc:
+        raise fail(str(exc))
+    repo.audit("user_add", username=name.strip(), target=f"user:{name.strip()}", after={"role": role, "active": True})
+    out.print(f"User {name.strip()!r} ({role}) created with id {user_id}.", highlight=False)
+
+
+@user_app.command("list")
+def user_list(db: Optional[str] = DB_OPTION):
+    """List the users of the web interface."""
+    repo = open_repository(db)
+    table = Table("user", "role", "active", "created")
+    for user in repo.users():
+        table.add_row(user["username"], user["role"], "yes" if user["active"] else "no",
+                      user["created_at"].astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M"))
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on (0.0.0.0: the whole network)"),
+    port: int = typer.Option(8000, "--port", help="TCP port"),
+    db: Optional[str] = DB_OPTION,
+):
+    """Start the staff web interface (set PANTAU_SECRET_KEY so sessions survive restarts)."""
+    import uvicorn
+
+    from review.app import create_app
+
+    repo = open_repository(db)
+    if not repo.users():
+        err.print("[yellow]No users yet:[/] create one with `pantau user add NAME --role admin`.")
+    out.print(f"Pantau web interface on http://{host}:{port}/ (Ctrl+C stops it)", highlight=False)
+    uvicorn.run(create_app(repo=repo), host=host, port=port, log_level="info", proxy_headers=False)
+
+
 def open_repository(db: Optional[str]):
     """The repository for commands that read data; a clear error if the database is not set up."""
     from storage.db import current_revision, database_url

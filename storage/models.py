@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     LargeBinary,
     MetaData,
     String,
@@ -277,6 +278,7 @@ class ReviewAction(Base):
     __table_args__ = (
         CheckConstraint(_in("from_status", ITEM_STATUSES), name="from_status"),
         CheckConstraint(_in("to_status", ITEM_STATUSES), name="to_status"),
+        Index("ix_review_actions_user_id_at", "user_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -291,6 +293,22 @@ class ReviewAction(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditLog(Base):
+    """Append-only trail of staff actions other than item decisions (migration 0004)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str | None] = mapped_column(String(64))  # as typed, also for failed sign-ins
+    action: Mapped[str] = mapped_column(String(64))  # login, login_failed, user_add, source_edit, ...
+    target: Mapped[str | None] = mapped_column(String(200))  # "user:budi", "source:radar", ...
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
 
 
 class LaporEntry(Base):

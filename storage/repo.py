@@ -14,13 +14,17 @@ from storage.export import EXPORT_FIELDS, ExportQueries
 from storage.reviews import ReviewExample, ReviewQueries
 from storage.runs import CrawlRunQueries
 from storage.social import SocialQueries
+from storage.staff import StaffQueries
+from storage.browse import BrowseQueries
+from storage.dashboard import DashboardQueries
+from storage.queue import QueueQueries
 from storage.sources import SourceQueries
 
 __all__ = ["EXPORT_FIELDS", "Repository", "ReviewExample", "StoreResult"]
 
 
 class Repository(SourceQueries, CrawlRunQueries, ItemQueries, ExportQueries, ReviewQueries,
-                 SocialQueries):
+                 SocialQueries, StaffQueries, QueueQueries, BrowseQueries, DashboardQueries):
     """Pantau's database: ``Repository(url)`` (default ``$PANTAU_DB_URL`` or ``pantau.db``) or
     ``Repository(engine=...)`` to share an engine. The schema must exist: run
     :func:`storage.db.upgrade` (``pantau init``) first.

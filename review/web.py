@@ -1,0 +1,82 @@
+"""Template rendering shared by every page: the Jinja2 environment (autoescaped), Indonesian
+date formatting, taxonomy labels, and :func:`render`, which adds the signed-in user and the CSRF
+token to every page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from review.security import ROLE_LABELS, CurrentUser, csrf_token
+
+HERE = Path(__file__).parent
+WIB = ZoneInfo("Asia/Jakarta")
+BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+BULAN_PANJANG = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+                 "Oktober", "November", "Desember")
+STATUS_LABELS = {"new": "Baru", "approved": "Disetujui", "rejected": "Ditolak", "entered": "Masuk LAPOR!",
+                 "duplicate": "Duplikat"}
+SOURCE_KIND_LABELS = {"news": "Berita", "x": "X (Twitter)", "social": "Media sosial", "import": "Impor manual"}
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+env = templates.env
+env.trim_blocks = env.lstrip_blocks = True
+
+
+def tanggal(value: datetime | None, with_time: bool = True) -> str:
+    """``20 Nov 2026 09.15 WIB`` (WIB whatever the stored offset)."""
+    if value is None:
+        return "–"
+    local = value.astimezone(WIB)
+    day = f"{local.day} {BULAN[local.month - 1]} {local.year}"
+    return f"{day} {local:%H.%M} WIB" if with_time else day
+
+
+def tanggal_panjang(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    local = value.astimezone(WIB)
+    return f"{local.day} {BULAN_PANJANG[local.month - 1]} {local.year}"
+
+
+@lru_cache(maxsize=1)
+def taxonomy():
+    from classify.taxonomy import Taxonomy
+
+    return Taxonomy.load()
+
+
+def category_label(code: str | None) -> str:
+    if not code:
+        return "–"
+    category = {c.code: c for c in taxonomy().categories}.get(code)
+    return category.label if category else code
+
+
+def opd_label(opd_id: str | None) -> str:
+    if not opd_id:
+        return "–"
+    opd = {o.id: o for o in taxonomy().opds}.get(opd_id)
+    return opd.name if opd else opd_id
+
+
+env.filters.update(tanggal=tanggal, tanggal_panjang=tanggal_panjang, kategori=category_label, opd=opd_label,
+                   status=lambda s: STATUS_LABELS.get(s, s or "–"),
+                   kanal=lambda k: SOURCE_KIND_LABELS.get(k, k or "–"),
+                   peran=lambda r: ROLE_LABELS.get(r, r))
+env.globals.update(STATUS_LABELS=STATUS_LABELS, SOURCE_KIND_LABELS=SOURCE_KIND_LABELS, ROLE_LABELS=ROLE_LABELS)
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
+           user: CurrentUser | None = None, headers: dict[str, str] | None = None):
+    context = dict(context or {})
+    context.setdefault("user", user)
+    context["csrf_token"] = csrf_token(request)
+    context["htmx"] = request.headers.get("hx-request") == "true"
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
