@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench bench-classify model install clean
+.PHONY: run test bench bench-classify bench-web model install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: $(STAMP)
 ## bench-classify: classifier speed, load time and memory (results: benchmarks/RESULTS-classify.md)
 bench-classify: $(STAMP)
 	$(BIN)/python benchmarks/bench_classify.py --write
+
+## bench-web: list and queue page latency with 100,000 items on SQLite and PostgreSQL (benchmarks/RESULTS-web.md)
+bench-web: $(STAMP)
+	$(BIN)/python benchmarks/bench_web.py --write
 
 ## model: retrain the model shipped inside the package (after the corpus changes)
 model: $(STAMP)

@@ -15,6 +15,7 @@ from storage.reviews import ReviewExample, ReviewQueries
 from storage.runs import CrawlRunQueries
 from storage.social import SocialQueries
 from storage.staff import StaffQueries
+from storage.synthetic import SyntheticQueries
 from storage.browse import BrowseQueries
 from storage.dashboard import DashboardQueries
 from storage.queue import QueueQueries
@@ -24,7 +25,7 @@ __all__ = ["EXPORT_FIELDS", "Repository", "ReviewExample", "StoreResult"]
 
 
 class Repository(SourceQueries, CrawlRunQueries, ItemQueries, ExportQueries, ReviewQueries,
-                 SocialQueries, StaffQueries, QueueQueries, BrowseQueries, DashboardQueries):
+                 SocialQueries, StaffQueries, QueueQueries, BrowseQueries, DashboardQueries, SyntheticQueries):
     """Pantau's database: ``Repository(url)`` (default ``$PANTAU_DB_URL`` or ``pantau.db``) or
     ``Repository(engine=...)`` to share an engine. The schema must exist: run
     :func:`storage.db.upgrade` (``pantau init``) first.

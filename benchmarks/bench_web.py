@@ -1,0 +1,138 @@
+"""Web interface latency with 100,000 items: list and queue pages, p50/p95, SQLite and PostgreSQL.
+
+Run with ``make bench-web`` (or ``.venv/bin/python benchmarks/bench_web.py --write``). Each backend
+gets a fresh database (PostgreSQL: a scratch schema in ``$PANTAU_BENCH_PG_URL``, default the local
+server's database ``test``), 100,000 synthetic items with classifications over a year
+(``storage/synthetic.py``), and a signed-in admin. Every page is requested ``--repeat`` times
+in process through the whole ASGI app (session, CSRF, routing, queries, templates) after one
+warm-up request; the times are wall-clock per request. Target: p95 ≤ 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+import uuid
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from review.app import create_app  # noqa: E402
+from review.security import hash_password  # noqa: E402
+from storage.db import upgrade  # noqa: E402
+from storage.repo import Repository  # noqa: E402
+
+PAGES = {
+    "queue (/antrian)": "/antrian",
+    "list, first page (/aduan)": "/aduan",
+    "list, filtered by status + category": "/aduan?status=new&category=infrastruktur",
+    "list, filtered by kecamatan + date range": "/aduan?kecamatan=Tiris&dari=2026-01-01&sampai=2026-12-31",
+    "list, full-text search": "/aduan?q=nomor+50000",
+    "dashboard (/dasbor)": "/dasbor",
+}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def signed_in(repo: Repository) -> TestClient:
+    repo.add_user("bench", hash_password("bench-password"), "admin")
+    client = TestClient(create_app(repo=repo, secret="b" * 32))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+    assert client.post("/login", data={"username": "bench", "password": "bench-password", "csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    return client
+
+
+def timed(client: TestClient, path: str, repeat: int) -> dict:
+    first = client.get(path)
+    if first.status_code != 200:
+        return {"status": first.status_code}
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"status": 200, "p50": statistics.median(times), "p95": percentile(times, 0.95), "max": max(times)}
+
+
+def deep_page(client: TestClient, pages: int, repeat: int) -> dict:
+    """Follow the list's "next" link ``pages`` times (keyset pagination), then time that page."""
+    path = "/aduan"
+    for _ in range(pages):
+        found = re.search(r'href="(/aduan\?[^"]*)"[^>]*>\s*Berikutnya', client.get(path).text)
+        if not found:
+            return {"status": "no next link"}
+        path = found.group(1).replace("&amp;", "&")
+    return timed(client, path, repeat)
+
+
+def run(backend: str, url: str, count: int, repeat: int) -> dict:
+    upgrade(url)
+    repo = Repository(url)
+    start = time.perf_counter()
+    repo.seed_synthetic_items(count)
+    seeded = time.perf_counter() - start
+    client = signed_in(repo)
+    results = {name: timed(client, path, repeat) for name, path in PAGES.items()}
+    results["list, page 20 via keyset links"] = deep_page(client, 19, repeat)
+    repo.close()
+    return {"backend": backend, "seed_seconds": seeded, "pages": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-web.md")
+    args = parser.parse_args()
+    tmp = ROOT / "benchmarks" / ".bench-web.db"
+    tmp.unlink(missing_ok=True)
+    reports = [run("SQLite", f"sqlite:///{tmp}", args.items, args.repeat)]
+    tmp.unlink(missing_ok=True)
+    if not args.no_pg:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        try:
+            sep = "&" if "?" in args.pg else "?"
+            reports.append(run("PostgreSQL", f"{args.pg}{sep}options=-csearch_path%3D{schema}", args.items, args.repeat))
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            admin.dispose()
+    lines = [f"# Web interface latency, {args.items:,} items", "",
+             f"`benchmarks/bench_web.py`, {args.repeat} requests per page after a warm-up, in process through "
+             "the whole app (session, CSRF check, queries, templates). Target: p95 ≤ 150 ms.", ""]
+    for report in reports:
+        lines += [f"## {report['backend']} (seeded in {report['seed_seconds']:.1f} s)", "",
+                  "| page | p50 ms | p95 ms | max ms |", "|---|---:|---:|---:|"]
+        for name, result in report["pages"].items():
+            if result.get("status") != 200:
+                lines.append(f"| {name} | – | – | {result.get('status')} |")
+            else:
+                lines.append(f"| {name} | {result['p50']:.1f} | {result['p95']:.1f} | {result['max']:.1f} |")
+        lines.append("")
+    output = "\n".join(lines)
+    print(output)
+    if args.write:
+        (ROOT / "benchmarks" / "RESULTS-web.md").write_text(output, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

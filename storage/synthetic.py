@@ -1,0 +1,72 @@
+"""Synthetic items in bulk, for benchmarks of the web interface (100,000 items in seconds).
+
+Not used by the crawl: real items go through :meth:`storage.articles.ItemQueries.store_article`.
+Rows are inserted with executemany in batches, with one classification each; statuses, dates,
+categories and kecamatan are spread so filters and pages look like a year of real harvests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import insert, select
+
+from storage.models import Classification, Item, Source
+from storage.session import RepositoryBase
+
+CATEGORIES = ("infrastruktur", "bansos", "kesehatan", "pendidikan", "air_bersih", "lingkungan", "kependudukan",
+              "ketertiban", "pertanian", "bencana", "perhubungan", "energi", "pelayanan_publik", "ekonomi", "lainnya")
+KECAMATAN = ("Tiris", "Kraksaan", "Paiton", "Dringu", "Sukapura", "Leces", "Krejengan", "Gading", "Besuk",
+             "Pajarakan", "Maron", "Bantaran", "Kuripan", "Sumberasih", "Tongas", "Lumbang")
+STATUSES = ("new",) * 6 + ("approved", "approved", "rejected", "entered")
+
+
+class SyntheticQueries(RepositoryBase):
+    def seed_synthetic_items(self, count: int, *, seed: int = 7, batch: int = 5000,
+                             now: datetime | None = None) -> int:
+        """Insert ``count`` items (and classifications) over the past year; returns how many."""
+        rng = random.Random(seed)
+        now = now or datetime.now(timezone.utc)
+        with self._writing() as session:
+            sources = []
+            for name, kind in (("bench-news", "news"), ("bench-x", "x"), ("bench-social", "social")):
+                source_id = session.scalar(select(Source.id).where(Source.name == name))
+                if source_id is None:
+                    source = Source(name=name, kind=kind, config={})
+                    session.add(source)
+                    session.flush()
+                    source_id = source.id
+                sources.append((source_id, kind))
+            start = session.scalar(select(Item.id).order_by(Item.id.desc()).limit(1)) or 0
+        done = 0
+        while done < count:
+            size = min(batch, count - done)
+            items, labels = [], []
+            for offset in range(size):
+                n = start + done + offset + 1
+                source_id, kind = rng.choice(sources)
+                published = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+                complaint = rng.random() < 0.7
+                kecamatan = rng.choice(KECAMATAN)
+                title = f"Warga {kecamatan} mengeluhkan masalah nomor {n}" if complaint else f"Kegiatan {n} di {kecamatan}"
+                text = f"{title}. " + " ".join(rng.choice(("jalan", "rusak", "air", "mati", "warga", "desa", "lampu",
+                                                            "sekolah", "pasar", "bantuan")) for _ in range(60))
+                items.append({"id": n, "source_id": source_id, "source_kind": kind,
+                              "url": f"https://bench.example/{kind}/{n}", "title": title, "text": text,
+                              "published_at": published, "published_offset_minutes": 420,
+                              "harvested_at": published + timedelta(minutes=30), "language": "id",
+                              "content_hash": hashlib.sha256(f"bench:{n}".encode()).hexdigest(),
+                              "status": rng.choice(STATUSES) if complaint else rng.choice(("new", "rejected")),
+                              "raw": {}})
+                labels.append({"item_id": n, "model_version": "bench", "is_complaint": complaint,
+                               "complaint_score": round(rng.uniform(0.6, 0.99) if complaint else rng.uniform(0.01, 0.4), 3),
+                               "category": rng.choice(CATEGORIES) if complaint else None, "kecamatan": kecamatan,
+                               "desa": None, "region_code": None, "in_jurisdiction": rng.random() > 0.05,
+                               "opd": None, "evidence": None, "created_at": published + timedelta(minutes=31)})
+            with self._writing() as session:
+                session.execute(insert(Item), items)
+                session.execute(insert(Classification), labels)
+            done += size
+        return done
