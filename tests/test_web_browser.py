@@ -1,0 +1,133 @@
+"""End to end in real headless Chromium: a reviewer signs in and works through the pages; hostile
+harvested text stays inert (no script runs, no dialog opens, the text is shown as text)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from review.security import hash_password
+from storage.db import upgrade
+from storage.repo import Repository
+from tests.browser import chromium, web_server
+
+PASSWORD = "sandi-e2e-2026"
+TITLES = ("Lampu PJU di Paiton mati sebulan", "Puskesmas Dringu tutup saat jam layanan",
+          "Sampah menumpuk di pasar Kraksaan")
+NOW = datetime.now(timezone.utc)
+HOSTILE = '<script>alert("xss")</script><img src=x onerror="alert(1)"> Jalan rusak di Tiris'
+COMPLAINT = {"is_complaint": True, "complaint_score": 0.93, "category": "infrastruktur", "kecamatan": "Tiris",
+             "desa": "Ranuagung", "region_code": "35.13.02.2005", "in_jurisdiction": True,
+             "opd": "Dinas Pekerjaan Umum dan Penataan Ruang", "model_version": "e2e"}
+
+
+def article(n: int, title: str, text: str, hours_ago: float) -> dict:
+    return {"source": "kabarbromo", "source_kind": "news", "url": f"https://kabarbromo.example/berita/{n}",
+            "title": title, "text": text, "published_at": NOW - timedelta(hours=hours_ago),
+            "harvested_at": NOW - timedelta(hours=hours_ago) + timedelta(minutes=5),
+            "content_hash": hashlib.sha256(f"{n}:{text}".encode()).hexdigest(), "classification": COMPLAINT}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'pantau.db'}"
+    upgrade(url)
+    repo = Repository(url)
+    repo.add_user("ani", hash_password(PASSWORD), "reviewer")
+    repo.e2e_hostile = repo.store_article(article(1, HOSTILE, "Jalan di Desa Ranuagung Kecamatan Tiris berlubang besar "
+                                          "dan belum diperbaiki sejak musim hujan.", 30)).item_id
+    ids = {}
+    for n, (title, hours) in enumerate([(TITLES[0], 1), (TITLES[1], 2), (TITLES[2], 2.5)], start=2):
+        ids[title] = repo.store_article(article(n, title, f"{title}. Warga meminta segera ditangani.", hours)).item_id
+    repo.e2e_ids = ids
+    with web_server(repo) as base, chromium() as browser:
+        yield base, browser, repo
+    repo.close()
+
+
+def sign_in(page, base: str, username: str = "ani", password: str = PASSWORD) -> None:
+    page.goto(base + "/")
+    assert "/login" in page.url  # an anonymous visitor lands on the login page
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_sign_in_and_out(site):
+    base, browser, _ = site
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page, base, password="salah-sekali")
+    assert page.locator(".alert").inner_text() == "Nama pengguna atau kata sandi salah."
+    sign_in(page, base)
+    assert "/login" not in page.url
+    assert page.locator(".who").inner_text().startswith("ani")
+    page.click("text=Keluar")
+    page.wait_for_url("**/login")
+    page.close()
+
+
+def press(page, key: str) -> None:
+    """A key press once HTMX has settled the last swap (as a person's next key press would be)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    page.wait_for_timeout(50)
+    page.keyboard.press(key)
+
+
+def last_status(repo, item_id: int) -> str | None:
+    trail = repo.review_actions(item_id)
+    return trail[-1]["to_status"] if trail else "new"
+
+
+def test_keyboard_review_of_several_items_with_edit_and_undo(site):
+    base, browser, repo = site
+    ids = repo.e2e_ids
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page, base)
+    page.wait_for_url("**/antrian")
+    title = page.locator("#queue .item-title")
+    assert title.inner_text() == TITLES[0]  # newest first
+    assert page.locator("#queue select[name=category]").input_value() == "infrastruktur"  # pre-filled
+
+    press(page, "a")  # approve and next
+    page.wait_for_function("t => document.querySelector('#queue .item-title').textContent === t", arg=TITLES[1])
+    assert last_status(repo, ids[TITLES[0]]) == "approved"
+
+    press(page, "e")  # edit: the category field gets the focus
+    assert page.evaluate("document.activeElement.name") == "category"
+    page.select_option("#queue select[name=category]", "kesehatan")
+    page.keyboard.press("Escape")
+    press(page, "a")
+    page.wait_for_function("t => document.querySelector('#queue .item-title').textContent === t", arg=TITLES[2])
+    assert last_status(repo, ids[TITLES[1]]) == "approved"
+    assert repo.review_actions(ids[TITLES[1]])[-1]["after"]["category"] == "kesehatan"
+
+    press(page, "x")  # reject and next
+    page.wait_for_function("t => document.querySelector('#queue .item-title').textContent !== t", arg=TITLES[2])
+    assert last_status(repo, ids[TITLES[2]]) == "rejected"
+    assert page.locator(".queue-recent li").count() == 3  # the last decisions stay visible
+
+    press(page, "u")  # undo: the rejected item is back, undecided
+    page.wait_for_function("t => document.querySelector('#queue .item-title').textContent === t", arg=TITLES[2])
+    assert last_status(repo, ids[TITLES[2]]) == "new"
+
+    press(page, "?")
+    assert page.locator("#queue-help").is_visible()
+    page.close()
+
+
+def test_a_hostile_title_is_shown_as_text_and_never_runs(site):
+    base, browser, repo = site
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, base)
+    for path in (f"/antrian?id={repo.e2e_hostile}",):
+        page.goto(base + path)
+        assert '<script>alert("xss")</script>' in page.locator("#main").inner_text(), path
+        assert page.locator("#main img[src=x]").count() == 0, path
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    page.close()
