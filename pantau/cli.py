@@ -540,6 +540,21 @@ def serve(
     uvicorn.run(create_app(repo=repo), host=host, port=port, log_level="info", proxy_headers=False)
 
 
+@app.command()
+def demo(
+    folder: Path = typer.Option(Path("pantau-demo"), "--dir", help="demo folder: database, sources file, logs"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address of the web interface"),
+    port: int = typer.Option(8000, "--port", help="TCP port of the web interface"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="start the web interface after the crawl"),
+):
+    """Offline demo: serve sample news sites and a sample X API on 127.0.0.1, crawl them into a
+    fresh database in --dir, create the admin account `demo` and start the web interface."""
+    from pantau.demo import run_demo
+
+    raise typer.Exit(run_demo(folder, host=host, port=port, serve=serve,
+                              say=lambda text: out.print(text, highlight=False, markup=False, soft_wrap=True)))
+
+
 def open_repository(db: Optional[str]):
     """The repository for commands that read data; a clear error if the database is not set up."""
     from storage.db import current_revision, database_url
