@@ -2,8 +2,77 @@
 
 from __future__ import annotations
 
-from storage.session import RepositoryBase
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.models import Classification, Item, Source, SourceState
+from storage.session import RepositoryBase, require_aware
+
+DIMENSIONS = ("category", "kecamatan", "opd", "source_kind", "status")
+
+
+def _item_date():
+    """An item's date: when it was published, else when it was harvested."""
+    return func.coalesce(Item.published_at, Item.harvested_at)
 
 
 class DashboardQueries(RepositoryBase):
-    pass
+    def dashboard_counts(self, start: datetime, end: datetime) -> dict[str, Any]:
+        """Items dated in ``start`` (inclusive) .. ``end`` (exclusive), counted by each of
+        :data:`DIMENSIONS` (category, kecamatan and OPD from each item's newest classification;
+        None when unclassified). Returns ``{"total": n, "category": {code: n}, ...}``."""
+        require_aware(start, "start")
+        require_aware(end, "end")
+        latest = (select(Classification.item_id, func.max(Classification.id).label("id"))
+                  .group_by(Classification.item_id).subquery())
+        when = _item_date()
+        stmt = (
+            select(Classification.category, Classification.kecamatan, Classification.opd,
+                   Item.source_kind, Item.status, func.count(Item.id))
+            .select_from(Item)
+            .outerjoin(latest, latest.c.item_id == Item.id)
+            .outerjoin(Classification, Classification.id == latest.c.id)
+            .where(when >= start, when < end)
+            .group_by(Classification.category, Classification.kecamatan, Classification.opd,
+                      Item.source_kind, Item.status)
+        )
+        counters: dict[str, Counter] = {name: Counter() for name in DIMENSIONS}
+        total = 0
+        with self._reading() as session:
+            for *values, count in session.execute(stmt):
+                total += count
+                for name, value in zip(DIMENSIONS, values):
+                    counters[name][value] += count
+        return {"total": total, **{name: dict(counter.most_common()) for name, counter in counters.items()}}
+
+    def count_items_between(self, start: datetime, end: datetime) -> int:
+        """How many items are dated in ``start`` (inclusive) .. ``end`` (exclusive)."""
+        require_aware(start, "start")
+        require_aware(end, "end")
+        when = _item_date()
+        with self._reading() as session:
+            return session.scalar(select(func.count(Item.id)).where(when >= start, when < end)) or 0
+
+    def sources_overview(self) -> list[dict[str, Any]]:
+        """Every known source with its crawl state and item count, by name."""
+        counts = (select(Item.source_id, func.count(Item.id).label("item_count"))
+                  .group_by(Item.source_id).subquery())
+        stmt = (
+            select(Source, SourceState, counts.c.item_count)
+            .outerjoin(SourceState, SourceState.source_id == Source.id)
+            .outerjoin(counts, counts.c.source_id == Source.id)
+            .order_by(Source.name)
+        )
+        with self._reading() as session:
+            return [
+                {"name": source.name, "kind": source.kind, "url": source.url, "query": source.query,
+                 "enabled": source.enabled, "items": items or 0,
+                 "last_run_at": state.last_run_at if state else None,
+                 "last_success_at": state.last_success_at if state else None,
+                 "newest_published_at": state.newest_published_at if state else None,
+                 "last_error": state.last_error if state else None}
+                for source, state, items in session.execute(stmt)
+            ]

@@ -1,7 +1,148 @@
-"""Routes: admin pages: users, sources, taxonomy and OPD routing, the audit trail."""
+"""Routes: admin pages: users, sources, taxonomy and OPD routing, the audit trail.
+
+Every page and action needs the admin role; every change is appended to the audit trail with the
+values before and after."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import re
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from review.security import ROLE_LABELS, CurrentUser, client_ip, hash_password, require
+from review.web import render, taxonomy
+from storage.models import USER_ROLES
+
+router = APIRouter(prefix="/admin")
+admin_only = require("admin")
+USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
+AUDIT_LIMIT = 200
+NOTICES = {"ditambah": "Pengguna ditambahkan.", "peran": "Peran diubah.", "aktif": "Pengguna diaktifkan.",
+           "nonaktif": "Pengguna dinonaktifkan.", "sama": "Tidak ada yang berubah."}
+ACTION_LABELS = {"login": "Masuk", "login_failed": "Gagal masuk", "login_throttled": "Masuk ditahan",
+                 "logout": "Keluar", "user_add": "Tambah pengguna", "user_role": "Ubah peran",
+                 "user_active": "Aktifkan/nonaktifkan pengguna"}
+
+
+@router.get("")
+def admin_index(request: Request, user: CurrentUser = Depends(admin_only)):
+    return render(request, "admin.html", {}, user=user)
+
+
+# -- users --------------------------------------------------------------------------------
+
+def _users_page(request: Request, user: CurrentUser, *, error: str | None = None, form: dict | None = None,
+                status_code: int = 200):
+    notice = NOTICES.get(request.query_params.get("ok", ""))
+    return render(request, "admin_users.html", {"users": request.app.state.repo.users(), "error": error,
+                                                "notice": notice, "form": form or {}, "roles": USER_ROLES},
+                  user=user, status_code=status_code)
+
+
+@router.get("/pengguna")
+def users_page(request: Request, user: CurrentUser = Depends(admin_only)):
+    return _users_page(request, user)
+
+
+@router.post("/pengguna")
+def add_user(request: Request, user: CurrentUser = Depends(admin_only), username: str = Form(""),
+             role: str = Form(""), password: str = Form(""), password2: str = Form("")):
+    repo = request.app.state.repo
+    username = username.strip()
+    form = {"username": username, "role": role}
+    error = None
+    if not USERNAME.match(username):
+        error = "Nama pengguna harus 3–64 karakter: huruf, angka, titik, garis bawah atau tanda hubung."
+    elif role not in USER_ROLES:
+        error = "Pilih peran: Pembaca, Peninjau atau Admin."
+    elif len(password) < 8:
+        error = "Kata sandi minimal 8 karakter."
+    elif password != password2:
+        error = "Kedua kata sandi tidak sama."
+    elif repo.user_id(username) is not None:
+        error = f"Nama pengguna “{username}” sudah dipakai."
+    if error:
+        return _users_page(request, user, error=error, form=form, status_code=400)
+    new_id = repo.add_user(username, hash_password(password), role)
+    repo.audit("user_add", user_id=user.id, username=user.username, target=f"user:{username}",
+               after={"id": new_id, "role": role, "active": True}, ip=client_ip(request))
+    return RedirectResponse("/admin/pengguna?ok=ditambah", status_code=303)
+
+
+def _target(request: Request, user_id: int) -> dict:
+    target = request.app.state.repo.user(user_id)
+    if target is None:
+        raise HTTPException(404, "Pengguna tidak ditemukan.")
+    return target
+
+
+@router.post("/pengguna/{user_id}/peran")
+def change_role(request: Request, user_id: int, user: CurrentUser = Depends(admin_only), role: str = Form("")):
+    repo = request.app.state.repo
+    target = _target(request, user_id)
+    if role not in USER_ROLES:
+        return _users_page(request, user, error="Peran tidak dikenal. Pilih Pembaca, Peninjau atau Admin.",
+                           status_code=400)
+    if target["id"] == user.id and role != "admin":
+        return _users_page(request, user, error="Anda tidak dapat menurunkan peran akun Anda sendiri.",
+                           status_code=400)
+    if role == target["role"]:
+        return RedirectResponse("/admin/pengguna?ok=sama", status_code=303)
+    before, after = repo.update_user(target["id"], role=role)
+    repo.audit("user_role", user_id=user.id, username=user.username, target=f"user:{target['username']}",
+               before={"role": before["role"]}, after={"role": after["role"]}, ip=client_ip(request))
+    return RedirectResponse("/admin/pengguna?ok=peran", status_code=303)
+
+
+@router.post("/pengguna/{user_id}/aktif")
+def set_active(request: Request, user_id: int, user: CurrentUser = Depends(admin_only), active: str = Form("")):
+    repo = request.app.state.repo
+    target = _target(request, user_id)
+    if active not in ("0", "1"):
+        return _users_page(request, user, error="Permintaan tidak sah: status aktif harus 0 atau 1.",
+                           status_code=400)
+    wanted = active == "1"
+    if target["id"] == user.id and not wanted:
+        return _users_page(request, user, error="Anda tidak dapat menonaktifkan akun Anda sendiri.",
+                           status_code=400)
+    if wanted == target["active"]:
+        return RedirectResponse("/admin/pengguna?ok=sama", status_code=303)
+    before, after = repo.update_user(target["id"], active=wanted)
+    repo.audit("user_active", user_id=user.id, username=user.username, target=f"user:{target['username']}",
+               before={"active": before["active"]}, after={"active": after["active"]}, ip=client_ip(request))
+    return RedirectResponse("/admin/pengguna?ok=" + ("aktif" if wanted else "nonaktif"), status_code=303)
+
+
+# -- sources, taxonomy, audit -------------------------------------------------------------
+
+@router.get("/sumber")
+def sources_page(request: Request, user: CurrentUser = Depends(admin_only)):
+    from pantau.config import sources_path
+
+    try:
+        path = str(sources_path())
+    except Exception:  # a missing or odd setting must not hide the page
+        path = "sources.yaml"
+    return render(request, "admin_sources.html",
+                  {"sources": request.app.state.repo.sources_overview(), "sources_file": path}, user=user)
+
+
+@router.get("/taksonomi")
+def taxonomy_page(request: Request, user: CurrentUser = Depends(admin_only)):
+    from classify import taxonomy as module
+
+    tax = taxonomy()
+    opd_names = {opd.id: opd.name for opd in tax.opds}
+    return render(request, "admin_taxonomy.html", {
+        "categories": tax.categories, "opds": tax.opds, "opd_names": opd_names,
+        "taxonomy_file": str(module.DATA_DIR / module.TAXONOMY_FILE),
+        "routing_file": str(module.DATA_DIR / module.ROUTING_FILE),
+    }, user=user)
+
+
+@router.get("/audit")
+def audit_page(request: Request, user: CurrentUser = Depends(admin_only)):
+    return render(request, "admin_audit.html", {"entries": request.app.state.repo.audit_entries(AUDIT_LIMIT),
+                                                "limit": AUDIT_LIMIT, "action_labels": ACTION_LABELS,
+                                                "role_labels": ROLE_LABELS}, user=user)
