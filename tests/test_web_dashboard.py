@@ -108,6 +108,7 @@ def test_dashboard_counts_charts_and_runs(site):
     page = response.text
     week = section(page, "week")
     assert "4 aduan" in week
+    assert "4 aduan" in section(page, "month")  # the 45-day-old item is in neither period
     assert "<svg" in week
     assert "<tr><td>Infrastruktur" in week or "Infrastruktur" in week
     rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td></tr>", week))
@@ -115,6 +116,7 @@ def test_dashboard_counts_charts_and_runs(site):
     assert rows[infra] == "2"
     assert "Kesehatan" not in rows
     assert rows["X (Twitter)"] == "1" and rows["Berita"] == "3" and rows["Baru"] == "4"
+    assert rows["Dinas PUPR"] == "4" and rows["Kraksaan"] == "3"
     # hostile labels are escaped, inside the SVG as in the tables
     assert HOSTILE not in page and "<script>alert" not in page
     svg = week[week.index("<svg"):week.index("</svg>")]
