@@ -377,7 +377,8 @@ def run_demo(folder: Path, *, host: str = "127.0.0.1", port: int = 8000, serve: 
 
         os.environ["PANTAU_DB_URL"] = demo.db_url
         say(f"Antarmuka web Pantau: http://{host}:{port}/ (tekan Ctrl+C untuk berhenti)")
-        uvicorn.run(create_app(repo=Repository(demo.db_url)), host=host, port=port, log_level="info",
+        secret = os.environ.get("PANTAU_SECRET_KEY") or secrets.token_hex(32)  # a demo session ends with the demo
+        uvicorn.run(create_app(repo=Repository(demo.db_url), secret=secret), host=host, port=port, log_level="info",
                     proxy_headers=False)
         return 0
     finally:
