@@ -191,6 +191,22 @@ def test_role_change_and_deactivation_take_effect_and_are_audited(site):
     assert sign_in(TestClient(app), "viewer").status_code == 303
 
 
+def test_admin_resets_a_password(site):
+    app, repo = site
+    admin = signed_in(app, "admin")
+    viewer_id = repo.user_id("viewer")
+    response = admin.post(f"/admin/pengguna/{viewer_id}/sandi",
+                          data={"password": "pendek", "password2": "pendek", "csrf_token": admin.csrf})
+    assert response.status_code == 400 and "minimal 8 karakter" in response.text
+    response = admin.post(f"/admin/pengguna/{viewer_id}/sandi",
+                          data={"password": "sandi-baru-99", "password2": "sandi-baru-99", "csrf_token": admin.csrf})
+    assert "Kata sandi diganti" in response.text
+    assert sign_in(TestClient(app), "viewer").status_code == 401
+    assert sign_in(TestClient(app), "viewer", "sandi-baru-99").status_code == 303
+    audit = admin.get("/admin/audit").text
+    assert "Ganti kata sandi" in audit and "sandi-baru-99" not in audit
+
+
 def test_admin_cannot_deactivate_or_demote_themself(site):
     app, repo = site
     admin = signed_in(app, "admin")
@@ -242,7 +258,8 @@ def test_admin_is_forbidden_to_other_roles(site, role):
     posts = [("/admin/pengguna", {"username": "mallory", "role": "admin", "password": "12345678",
                                   "password2": "12345678"}),
              (f"/admin/pengguna/{target}/peran", {"role": "viewer"}),
-             (f"/admin/pengguna/{target}/aktif", {"active": "0"})]
+             (f"/admin/pengguna/{target}/aktif", {"active": "0"}),
+             (f"/admin/pengguna/{target}/sandi", {"password": "12345678", "password2": "12345678"})]
     for path, data in posts:
         assert client.post(path, data={**data, "csrf_token": client.csrf}, follow_redirects=False).status_code == 403
     assert repo.user_id("mallory") is None

@@ -19,10 +19,10 @@ admin_only = require("admin")
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
 AUDIT_LIMIT = 200
 NOTICES = {"ditambah": "Pengguna ditambahkan.", "peran": "Peran diubah.", "aktif": "Pengguna diaktifkan.",
-           "nonaktif": "Pengguna dinonaktifkan.", "sama": "Tidak ada yang berubah."}
+           "nonaktif": "Pengguna dinonaktifkan.", "sandi": "Kata sandi diganti.", "sama": "Tidak ada yang berubah."}
 ACTION_LABELS = {"login": "Masuk", "login_failed": "Gagal masuk", "login_throttled": "Masuk ditahan",
                  "logout": "Keluar", "user_add": "Tambah pengguna", "user_role": "Ubah peran",
-                 "user_active": "Aktifkan/nonaktifkan pengguna"}
+                 "user_active": "Aktifkan/nonaktifkan pengguna", "user_password": "Ganti kata sandi"}
 
 
 @router.get("")
@@ -112,6 +112,21 @@ def set_active(request: Request, user_id: int, user: CurrentUser = Depends(admin
     repo.audit("user_active", user_id=user.id, username=user.username, target=f"user:{target['username']}",
                before={"active": before["active"]}, after={"active": after["active"]}, ip=client_ip(request))
     return RedirectResponse("/admin/pengguna?ok=" + ("aktif" if wanted else "nonaktif"), status_code=303)
+
+
+@router.post("/pengguna/{user_id}/sandi")
+def reset_password(request: Request, user_id: int, user: CurrentUser = Depends(admin_only),
+                   password: str = Form(""), password2: str = Form("")):
+    repo = request.app.state.repo
+    target = _target(request, user_id)
+    if len(password) < 8:
+        return _users_page(request, user, error="Kata sandi minimal 8 karakter.", status_code=400)
+    if password != password2:
+        return _users_page(request, user, error="Kedua kata sandi tidak sama.", status_code=400)
+    repo.update_user(target["id"], password_hash=hash_password(password))
+    repo.audit("user_password", user_id=user.id, username=user.username, target=f"user:{target['username']}",
+               after={"password": "diganti"}, ip=client_ip(request))
+    return RedirectResponse("/admin/pengguna?ok=sandi", status_code=303)
 
 
 # -- sources, taxonomy, audit -------------------------------------------------------------
