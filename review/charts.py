@@ -24,28 +24,29 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")  # Indonesian thousands separator
 
 
-def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 520, bar_height: int = 22,
-               label_width: int = 190, empty: str = "Belum ada data.") -> Markup:
+def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 400, bar_height: int = 22,
+               label_width: int = 165, empty: str = "Belum ada data.") -> Markup:
     """A horizontal bar chart: one bar per (label, value), the value printed after the bar."""
     if not rows:
         return Markup('<p class="muted">{}</p>').format(empty)
     top = max(value for _, value in rows) or 1
     gap = 6
     height = len(rows) * (bar_height + gap) + gap
-    plot = width - label_width - 60
+    plot = width - label_width - 50
+    chars = max(6, label_width // 8)  # what fits left of the bars at font-size 14
     parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {w} {h}" '
-                    'width="{w}" height="{h}"><title>{t}</title>')
+                    'width="{w}" height="{h}" font-family="system-ui, sans-serif"><title>{t}</title>')
              .format(w=width, h=height, t=escape(title))]
     for index, (label, value) in enumerate(rows):
         y = gap + index * (bar_height + gap)
         length = max(1, round(plot * value / top)) if value else 0
         parts.append(Markup(
             '<g><title>{full}: {n}</title>'
-            '<text x="{lx}" y="{ty}" text-anchor="end" fill="{text}" font-size="13">{label}</text>'
+            '<text x="{lx}" y="{ty}" text-anchor="end" fill="{text}" font-size="14">{label}</text>'
             '<rect x="{bx}" y="{y}" width="{bw}" height="{bh}" fill="{bar}" rx="2"></rect>'
-            '<text x="{nx}" y="{ty}" fill="{text}" font-size="13">{n}</text></g>'
-        ).format(full=escape(label), n=_number(value), lx=label_width - 8, ty=y + bar_height * 0.72, text=TEXT,
-                 label=escape(_clip(label, 26)), bx=label_width, y=y, bw=length, bh=bar_height, bar=BAR,
+            '<text x="{nx}" y="{ty}" fill="{text}" font-size="14">{n}</text></g>'
+        ).format(full=escape(label), n=_number(value), lx=label_width - 8, ty=y + bar_height * 0.7, text=TEXT,
+                 label=escape(_clip(label, chars)), bx=label_width, y=y, bw=length, bh=bar_height, bar=BAR,
                  nx=label_width + length + 6))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
@@ -61,7 +62,7 @@ def trend_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 640
     step = (width - 2 * left) / len(rows)
     bar_w = step * 0.6
     parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {w} {h}" '
-                    'width="{w}" height="{h}"><title>{t}</title>'
+                    'width="{w}" height="{h}" font-family="system-ui, sans-serif"><title>{t}</title>'
                     '<line x1="{l}" y1="{base}" x2="{r}" y2="{base}" stroke="{grid}"></line>')
              .format(w=width, h=height, t=escape(title), l=left, r=width - left, base=head + plot_h, grid=GRID)]
     points = []

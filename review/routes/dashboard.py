@@ -58,8 +58,10 @@ def dashboard(request: Request, user: CurrentUser = Depends(require("viewer"))):
         charts = []
         for dimension, title in DIMENSION_TITLES:
             rows = [(_label(dimension, value), n) for value, n in counts[dimension].items()]
+            # the chart shows a label without its explanation in brackets; the table has it whole
+            short = [(label.split(" (")[0] or label, n) for label, n in rows]
             charts.append({"title": title, "rows": rows,
-                           "svg": hbar_chart(f"{title} — {heading.lower()}", rows)})
+                           "svg": hbar_chart(f"{title} — {heading.lower()}", short)})
         sections.append({"key": key, "heading": heading, "start": start, "total": counts["total"],
                          "charts": charts})
     week_start = periods(now)["week"][0]
