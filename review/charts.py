@@ -24,15 +24,15 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")  # Indonesian thousands separator
 
 
-def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 400, bar_height: int = 22,
-               label_width: int = 165, empty: str = "Belum ada data.") -> Markup:
+def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 340, bar_height: int = 22,
+               label_width: int = 135, empty: str = "Belum ada data.") -> Markup:
     """A horizontal bar chart: one bar per (label, value), the value printed after the bar."""
     if not rows:
         return Markup('<p class="muted">{}</p>').format(empty)
     top = max(value for _, value in rows) or 1
     gap = 6
     height = len(rows) * (bar_height + gap) + gap
-    plot = width - label_width - 50
+    plot = width - label_width - 40
     chars = max(6, label_width // 8)  # what fits left of the bars at font-size 14
     parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {w} {h}" '
                     'width="{w}" height="{h}" font-family="system-ui, sans-serif"><title>{t}</title>')
@@ -52,7 +52,7 @@ def hbar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 400,
     return Markup("").join(parts)
 
 
-def trend_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 640, height: int = 220) -> Markup:
+def trend_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 960, height: int = 240) -> Markup:
     """Vertical bars (one per period, oldest first) joined by a line, each value printed above."""
     if not rows:
         return Markup('<p class="muted">Belum ada data.</p>')
