@@ -124,10 +124,32 @@ def test_a_hostile_title_is_shown_as_text_and_never_runs(site):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     sign_in(page, base)
-    for path in (f"/antrian?id={repo.e2e_hostile}",):
+    for path in (f"/antrian?id={repo.e2e_hostile}", "/aduan", f"/aduan/{repo.e2e_hostile}"):
         page.goto(base + path)
         assert '<script>alert("xss")</script>' in page.locator("#main").inner_text(), path
         assert page.locator("#main img[src=x]").count() == 0, path
     page.wait_for_timeout(300)
     assert dialogs == []
     page.close()
+
+
+def test_lapor_panel_copy_and_tracking_number(site):
+    base, browser, repo = site
+    item = repo.e2e_ids[TITLES[0]]  # approved in the keyboard test
+    if last_status(repo, item) != "approved":
+        repo.record_review(item, "ani", "approve", after={"category": "infrastruktur"})
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    sign_in(page, base)
+    page.goto(f"{base}/aduan/{item}")
+    assert page.locator("#lapor-judul").input_value() == TITLES[0]
+    assert "Kabupaten Probolinggo" in page.locator("#lapor-lokasi").input_value()
+    page.click("button[data-copy='#lapor-judul']")
+    page.wait_for_function("() => document.querySelector(\"button[data-copy='#lapor-judul']\").textContent.startsWith('Tersalin')")
+    assert page.evaluate("navigator.clipboard.readText()") == TITLES[0]
+    page.fill("input[name=lapor_ref]", "PBL-2611-0007")
+    page.click("text=Tandai sudah masuk LAPOR!")
+    page.wait_for_load_state()
+    assert "Sudah masuk LAPOR! dengan nomor PBL-2611-0007" in page.locator(".lapor").inner_text()
+    assert repo.item_detail(item)["status"] == "entered"
+    context.close()
