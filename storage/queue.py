@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from storage.models import Classification, Item, ReviewAction, Source
 from storage.reviews import _current_labels
@@ -20,18 +21,17 @@ from storage.session import RepositoryBase
 UNDOABLE_ACTIONS = ("approve", "reject")
 
 
-def _newest_classification_ids():
-    return select(func.max(Classification.id)).group_by(Classification.item_id)
-
-
 def _queue_select(*columns):
-    """Items in the queue: status new, newest classification is a complaint."""
+    """Items in the queue: status new, newest classification is a complaint. "Newest" is "no
+    newer row for the item", which both databases answer from the item_id index per row."""
+    newer = aliased(Classification)
     return (
         select(*columns)
+        .select_from(Item)
         .join(Classification, Classification.item_id == Item.id)
-        .where(Classification.id.in_(_newest_classification_ids()))
-        .where(Classification.is_complaint == true())
         .where(Item.status == "new")
+        .where(Classification.is_complaint == true())
+        .where(~exists().where(newer.item_id == Item.id, newer.id > Classification.id))
     )
 
 
@@ -40,10 +40,11 @@ def _undated():
 
 
 def _ordered(stmt, descending: bool = True):
-    """Queue order (newest first); ``descending=False`` walks it backwards."""
+    """Queue order (newest first, undated last); ``descending=False`` walks it backwards.
+    (SQLite's default NULL order is exactly this, so its published_at index serves it.)"""
     if descending:
-        return stmt.order_by(_undated().asc(), Item.published_at.desc(), Item.harvested_at.desc(), Item.id.desc())
-    return stmt.order_by(_undated().desc(), Item.published_at.asc(), Item.harvested_at.asc(), Item.id.asc())
+        return stmt.order_by(Item.published_at.desc().nulls_last(), Item.harvested_at.desc(), Item.id.desc())
+    return stmt.order_by(Item.published_at.asc().nulls_first(), Item.harvested_at.asc(), Item.id.asc())
 
 
 def _after(key: tuple, forward: bool = True):
@@ -62,10 +63,10 @@ def _after(key: tuple, forward: bool = True):
 
 
 class QueueQueries(RepositoryBase):
-    def queue_count(self) -> int:
-        """How many items wait for review."""
+    def queue_count(self, limit: int = 1000) -> int:
+        """How many items wait for review, counted up to ``limit`` (the page says "1000+")."""
         with self._reading() as session:
-            return session.scalar(select(func.count()).select_from(_queue_select(Item.id).subquery())) or 0
+            return session.scalar(select(func.count()).select_from(_queue_select(Item.id).limit(limit).subquery())) or 0
 
     def queue_first(self) -> int | None:
         """The id of the newest item waiting for review, or None when the queue is empty."""
