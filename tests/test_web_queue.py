@@ -245,3 +245,28 @@ def test_highlight_marks_places_by_span_and_cues_by_word():
     assert ("jalannya", "cue") not in marked
     assert len(paragraphs(segments)) == 2
     assert highlight("teks", None) == [("teks", None)]
+
+
+def test_queue_order_and_neighbours_on_both_databases(migrated_db_url):
+    """Newest published first, ties by harvest time then id, undated last; j/k walk it both ways."""
+    with Repository(migrated_db_url) as repo:
+        spec = [  # n, hours before T0 published (None: undated), hours harvested before T0
+            (1, 5, 1), (2, 5, 2), (3, 1, 0), (4, None, 3), (5, None, 1), (6, 5, 1), (7, 20, 0)]
+        ids = {}
+        for n, published, harvested in spec:
+            values = article(n, f"Aduan {n}", f"Jalan rusak nomor {n}.", complaint(), hours_ago=0,
+                             published_at=None if published is None else T0 - timedelta(hours=published),
+                             harvested_at=T0 - timedelta(hours=harvested))
+            ids[n] = repo.store_article(values).item_id
+        repo.store_article(article(8, "Bukan", "Bukan aduan.", complaint(is_complaint=False), hours_ago=0))
+        expected = [ids[n] for n in (3, 6, 1, 2, 7, 5, 4)]
+        walked = [repo.queue_first()]
+        while (following := repo.queue_neighbour(walked[-1], wrap=False)) is not None:
+            walked.append(following)
+        assert walked == expected
+        back = [expected[-1]]
+        while (previous := repo.queue_neighbour(back[-1], forward=False, wrap=False)) is not None:
+            back.append(previous)
+        assert back == expected[::-1]
+        assert repo.queue_neighbour(expected[-1]) == expected[0]  # wraps to the top
+        assert repo.queue_count() == 7
