@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from storage.models import ITEM_STATUSES, SOURCE_KINDS
 from storage.reviews import REJECT_REASONS
 
 router = APIRouter()
+CHOICES_TTL = 300  # seconds the filters' kecamatan/OPD/source choices are reused (they scan every item)
 FILTER_KEYS = ("status", "kategori", "kecamatan", "opd", "kanal", "sumber", "wilayah", "dari", "sampai", "q",
                "urut", "aduan")
 
@@ -68,9 +70,16 @@ def item_list(request: Request, setelah: str | None = None, user: CurrentUser = 
     return render(request, "items.html", {
         "rows": rows, "given": given, "next_url": next_url, "first_url": "/aduan?" + urlencode(given),
         "paged": after is not None, "statuses": ITEM_STATUSES, "kinds": SOURCE_KINDS,
-        "categories": [(c.code, c.label) for c in taxonomy().categories], "choices": repo.distinct_values(),
+        "categories": [(c.code, c.label) for c in taxonomy().categories], "choices": _choices(request),
         "reasons": REJECT_REASONS,
     }, user=user)
+
+
+def _choices(request: Request) -> dict[str, list[str]]:
+    cached = getattr(request.app.state, "list_choices", None)
+    if cached is None or time.monotonic() - cached[0] > CHOICES_TTL:
+        cached = request.app.state.list_choices = (time.monotonic(), request.app.state.repo.distinct_values())
+    return cached[1]
 
 
 @router.post("/aduan/massal")
