@@ -213,6 +213,7 @@ class Item(Base):
     __table_args__ = (
         CheckConstraint(_in("status", ITEM_STATUSES), name="status"),
         CheckConstraint(_in("source_kind", SOURCE_KINDS), name="source_kind"),
+        Index("ix_items_queue", "status", "published_at", "harvested_at", "id"),  # migration 0005
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
