@@ -35,7 +35,7 @@ from storage.repo import Repository  # noqa: E402
 PAGES = {
     "queue (/antrian)": "/antrian",
     "list, first page (/aduan)": "/aduan",
-    "list, filtered by status + category": "/aduan?status=new&category=infrastruktur",
+    "list, filtered by status + category": "/aduan?status=new&kategori=infrastruktur",
     "list, filtered by kecamatan + date range": "/aduan?kecamatan=Tiris&dari=2026-01-01&sampai=2026-12-31",
     "list, full-text search": "/aduan?q=nomor+50000",
     "dashboard (/dasbor)": "/dasbor",
