@@ -241,7 +241,7 @@ def test_admin_pages_render(site):
         assert f'href="{path}"' in index
     sources = admin.get("/admin/sumber").text
     assert "&lt;script&gt;" in sources and HOSTILE not in sources
-    assert "20 Nov 2026 09.00 WIB" in sources and "Waktu habis" in sources and "Hanya baca" in sources
+    assert "20 Nov 2026 09.00 WIB" in sources and "Waktu habis" in sources and "Tidak ada di berkas" in sources
     tax = admin.get("/admin/taksonomi").text
     assert "infrastruktur" in tax and "taxonomy.yaml" in tax and "opd_routing.yaml" in tax
 
