@@ -5,7 +5,10 @@ Three data files in ``classify/data`` (an admin edits the first two by hand): ``
 ``opd_routing.yaml`` (the agencies of Kabupaten Probolinggo and those outside its authority,
 then ordered cue rules) and ``lapor_kategori.json`` (the national LAPOR! category list, copied
 from the shared data with its source note). :meth:`Taxonomy.load` checks all three and raises
-:class:`TaxonomyError` naming the file, the line and the key of the first problem.
+:class:`TaxonomyError` naming the file, the line and the key of the first problem. When
+``PANTAU_TAXONOMY_DIR`` names a folder, a ``taxonomy.yaml`` or ``opd_routing.yaml`` found there
+is read instead of the shipped copy (the admin pages write their edits there, see
+``classify/taxonomy_edit.py``); :func:`default_taxonomy` re-reads a file when it changes.
 
 :meth:`Taxonomy.route_opd` suggests the OPD for a complaint from its category and text. Cues are
 whole words, matched case-insensitively ("PJU", "#pju" match ``pju``; "kktp" does not match
@@ -30,18 +33,23 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
+import os
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
 
+logger = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TAXONOMY_FILE = "taxonomy.yaml"
 ROUTING_FILE = "opd_routing.yaml"
 LAPOR_FILE = "lapor_kategori.json"
+TAXONOMY_DIR_VARIABLE = "PANTAU_TAXONOMY_DIR"
 ANY = "any"
 DEFAULT_CODES = (
     "infrastruktur", "bansos", "kesehatan", "pendidikan", "lingkungan", "air_bersih",
@@ -295,15 +303,27 @@ class Taxonomy:
     def load(cls, data_dir: str | Path | None = None) -> Taxonomy:
         """Read and validate ``taxonomy.yaml`` and ``opd_routing.yaml`` from ``data_dir``.
 
-        ``lapor_kategori.json`` is taken from ``data_dir`` when present there, otherwise the copy
-        shipped with Pantau is used (the national list is not a local setting).
+        Without ``data_dir``, each file comes from ``PANTAU_TAXONOMY_DIR`` when it is there,
+        otherwise from ``classify/data`` (:func:`data_path`). ``lapor_kategori.json`` is taken
+        from ``data_dir`` when present there, otherwise the copy shipped with Pantau is used (the
+        national list is not a local setting).
         """
-        data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+        if data_dir is None:
+            return cls.from_files(data_path(TAXONOMY_FILE), data_path(ROUTING_FILE))
+        data_dir = Path(data_dir)
         lapor_path = data_dir / LAPOR_FILE
-        lapor = LaporCatalog.load(lapor_path if lapor_path.exists() else DATA_DIR / LAPOR_FILE)
-        tax_doc = _Doc(data_dir / TAXONOMY_FILE)
+        return cls.from_files(data_dir / TAXONOMY_FILE, data_dir / ROUTING_FILE,
+                              lapor_path if lapor_path.exists() else None)
+
+    @classmethod
+    def from_files(cls, taxonomy_path: str | Path, routing_path: str | Path,
+                   lapor_path: str | Path | None = None) -> Taxonomy:
+        """Read and validate the two YAML files at these paths (the shipped LAPOR! list unless
+        ``lapor_path`` is given)."""
+        lapor = LaporCatalog.load(lapor_path if lapor_path is not None else DATA_DIR / LAPOR_FILE)
+        tax_doc = _Doc(Path(taxonomy_path))
         categories, default_nodes = _read_categories(tax_doc, lapor)
-        routing_doc = _Doc(data_dir / ROUTING_FILE)
+        routing_doc = _Doc(Path(routing_path))
         routing_top = routing_doc.mapping(routing_doc.root(), "", ("version", "opds", "rules"))
         routing_doc.check_version(routing_top)
         opds = _read_opds(routing_doc, routing_top)
@@ -547,12 +567,85 @@ def _read_rules(doc: _Doc, top: dict, codes: tuple[str, ...], opds: dict[str, Op
     return rules
 
 
-@lru_cache(maxsize=1)
+def override_dir() -> Path | None:
+    """The folder ``PANTAU_TAXONOMY_DIR`` names, or ``None`` when it is not set."""
+    value = os.environ.get(TAXONOMY_DIR_VARIABLE, "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def data_path(name: str) -> Path:
+    """Where ``name`` (``taxonomy.yaml`` or ``opd_routing.yaml``) is read from: the
+    ``PANTAU_TAXONOMY_DIR`` copy when there is one, otherwise the shipped one."""
+    folder = override_dir()
+    if folder is not None and (folder / name).is_file():
+        return folder / name
+    return DATA_DIR / name
+
+
+_SHIPPED = {name: str(DATA_DIR / name) for name in (TAXONOMY_FILE, ROUTING_FILE)}
+
+
+class _Current:
+    """The taxonomy in use, re-read only when one of its files changes (path, mtime, size or
+    inode: an edit replaces the file, so even a same-tick rewrite is seen)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._taxonomy: Taxonomy | None = None
+        self._failed: tuple | None = None
+
+    @staticmethod
+    def signature() -> tuple:
+        # Called on every lookup: plain strings and one stat per file (no pathlib), ~3 µs.
+        folder = os.environ.get(TAXONOMY_DIR_VARIABLE, "").strip()
+        parts = []
+        for name in (TAXONOMY_FILE, ROUTING_FILE):
+            for path in ((os.path.join(os.path.expanduser(folder), name),) if folder else ()) + (
+                    _SHIPPED[name],):
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                if S_ISREG(stat.st_mode):
+                    parts.append((path, stat.st_mtime_ns, stat.st_size, stat.st_ino))
+                    break
+            else:
+                parts.append((name, None))
+        return tuple(parts)
+
+    def get(self) -> Taxonomy:
+        signature = self.signature()
+        taxonomy = self._taxonomy
+        if signature == self._signature and taxonomy is not None:
+            return taxonomy
+        with self._lock:
+            if signature == self._signature and self._taxonomy is not None:
+                return self._taxonomy
+            if signature == self._failed and self._taxonomy is not None:
+                return self._taxonomy
+            try:
+                taxonomy = Taxonomy.load()
+            except TaxonomyError as exc:
+                if self._taxonomy is None:
+                    raise
+                # A running server keeps the last good taxonomy rather than failing every page.
+                logger.error("Keeping the previous taxonomy: %(error)s", {"error": exc})
+                self._failed = signature
+                return self._taxonomy
+            self._signature, self._taxonomy, self._failed = signature, taxonomy, None
+            return taxonomy
+
+
+_current = _Current()
+
+
 def default_taxonomy() -> Taxonomy:
-    """The taxonomy shipped in ``classify/data``, loaded once per process."""
-    return Taxonomy.load()
+    """The taxonomy in use (see :func:`data_path`), loaded once and re-read when a file changes,
+    so an edit from the admin pages takes effect at once in every process that asks again."""
+    return _current.get()
 
 
 def route_opd(category: str | None, text: str) -> OpdSuggestion | None:
-    """:meth:`Taxonomy.route_opd` on the shipped taxonomy."""
+    """:meth:`Taxonomy.route_opd` on the taxonomy in use."""
     return default_taxonomy().route_opd(category, text)

@@ -5,7 +5,6 @@ token to every page."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,11 +44,11 @@ def tanggal_panjang(value: datetime | None) -> str:
     return f"{local.day} {BULAN_PANJANG[local.month - 1]} {local.year}"
 
 
-@lru_cache(maxsize=1)
 def taxonomy():
-    from classify.taxonomy import Taxonomy
+    """The taxonomy in use: re-read when an admin edits its files (checked by mtime, a few µs)."""
+    from classify.taxonomy import default_taxonomy
 
-    return Taxonomy.load()
+    return default_taxonomy()
 
 
 def category_label(code: str | None) -> str:
