@@ -145,8 +145,9 @@ def current_user(request: Request) -> CurrentUser:
 
 
 def _session_version(user: dict) -> str:
-    """Changes when the account is recreated under the same id (sessions do not carry over)."""
-    return f"{user['id']}:{user['created_at'].timestamp():.0f}"
+    """Changes when the account is recreated under the same id or its password changes: the
+    sessions signed in before end (a password reset locks out whoever knew the old one)."""
+    return f"{user['id']}:{user['created_at'].timestamp():.0f}:{user['credential_tag']}"
 
 
 def sign_in(request: Request, user: dict) -> None:

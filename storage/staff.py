@@ -8,6 +8,7 @@ are append-only in the database itself.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,9 @@ from storage.session import RepositoryBase, require_aware
 
 def _user_dict(user: User, *, with_hash: bool = False) -> dict[str, Any]:
     data = {"id": user.id, "username": user.username, "role": user.role, "active": user.active,
-            "created_at": user.created_at}
+            "created_at": user.created_at,
+            # Changes whenever the password does, so sessions can end then; not the hash itself.
+            "credential_tag": hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]}
     if with_hash:
         data["password_hash"] = user.password_hash
     return data

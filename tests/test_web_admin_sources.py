@@ -111,3 +111,19 @@ def test_a_broken_sources_file_is_reported_not_overwritten(site):
     refused = admin.post("/admin/sumber", data={"url": "https://lain.example/", "csrf_token": admin.csrf})
     assert refused.status_code == 400 and "perbaiki dulu" in refused.text
     assert path.read_text(encoding="utf-8") == broken
+
+
+def test_password_reset_ends_the_users_sessions_but_not_the_admins_own(site):
+    app, repo, _ = site
+    reviewer = signed_in(app, "reviewer")
+    assert reviewer.get("/antrian", follow_redirects=False).status_code == 200
+    admin = signed_in(app, "admin")
+    target = repo.user_id("reviewer")
+    done = admin.post(f"/admin/pengguna/{target}/sandi", data={"password": "sandi-baru-123", "password2": "sandi-baru-123",
+                                                               "csrf_token": admin.csrf}, follow_redirects=False)
+    assert done.status_code == 303
+    assert reviewer.get("/antrian", follow_redirects=False).headers["location"].startswith("/login")
+    own = repo.user_id("admin")
+    admin.post(f"/admin/pengguna/{own}/sandi", data={"password": "sandi-admin-456", "password2": "sandi-admin-456",
+                                                    "csrf_token": admin.csrf})
+    assert admin.get("/admin/pengguna", follow_redirects=False).status_code == 200

@@ -10,7 +10,7 @@ import re
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from review.security import ROLE_LABELS, CurrentUser, client_ip, hash_password, require
+from review.security import ROLE_LABELS, CurrentUser, client_ip, hash_password, require, sign_in
 from review.web import WIB, render, taxonomy
 from storage.models import USER_ROLES, utcnow
 
@@ -127,7 +127,9 @@ def reset_password(request: Request, user_id: int, user: CurrentUser = Depends(a
         return _users_page(request, user, error="Kedua kata sandi tidak sama.", status_code=400)
     repo.update_user(target["id"], password_hash=hash_password(password))
     repo.audit("user_password", user_id=user.id, username=user.username, target=f"user:{target['username']}",
-               after={"password": "diganti"}, ip=client_ip(request))
+               after={"password": "diganti", "sesi": "semua sesi pengguna ini diakhiri"}, ip=client_ip(request))
+    if target["id"] == user.id:  # the admin's other sessions end; this one goes on
+        sign_in(request, repo.user(user.id))
     return RedirectResponse("/admin/pengguna?ok=sandi", status_code=303)
 
 
