@@ -14,13 +14,9 @@ import pytest
 warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
-from review.app import create_app  # noqa: E402
 from review.charts import hbar_chart, trend_chart  # noqa: E402
-from review.security import hash_password  # noqa: E402
-from storage.db import upgrade  # noqa: E402
-from storage.repo import Repository  # noqa: E402
+from tests.webutil import make_site, sign_in, signed_in  # noqa: E402
 
-PASSWORD = "sandi-rahasia-1"
 HOSTILE = '<script>alert("x")</script>'
 ADMIN_GETS = ("/admin", "/admin/pengguna", "/admin/sumber", "/admin/taksonomi", "/admin/audit")
 
@@ -39,31 +35,9 @@ def classification(category: str, kecamatan: str = "Kraksaan", opd: str = "pupr"
 
 @pytest.fixture
 def site(tmp_path):
-    url = f"sqlite:///{tmp_path / 'pantau.db'}"
-    upgrade(url)
-    repo = Repository(url)
-    for role in ("viewer", "reviewer", "admin"):
-        repo.add_user(role, hash_password(PASSWORD), role)
-    app = create_app(repo=repo, secret="k" * 32)
+    app, repo = make_site(f"sqlite:///{tmp_path / 'pantau.db'}")
     yield app, repo
     repo.close()
-
-
-def csrf_of(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client: TestClient, username: str, password: str = PASSWORD):
-    token = csrf_of(client.get("/login").text)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       follow_redirects=False)
-
-
-def signed_in(app, username: str) -> TestClient:
-    client = TestClient(app)
-    assert sign_in(client, username).status_code == 303
-    client.csrf = csrf_of(client.get("/dasbor").text)
-    return client
 
 
 def section(page: str, key: str) -> str:
