@@ -73,8 +73,8 @@ def create_app(db_url: str | None = None, *, repo: Repository | None = None, sec
         return render(request, "error.html", {"status": exc.status_code, "message": exc.detail},
                       status_code=exc.status_code, headers=exc.headers)
 
-    from review.routes import admin, auth, cases, dashboard, health, items, lapor, queue
+    from review.routes import admin, admin_taxonomy, auth, cases, dashboard, health, items, lapor, queue
 
-    for module in (auth, health, queue, items, cases, lapor, dashboard, admin):
+    for module in (auth, health, queue, items, cases, lapor, dashboard, admin, admin_taxonomy):
         app.include_router(module.router)
     return app

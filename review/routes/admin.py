@@ -1,4 +1,4 @@
-"""Routes: admin pages: users, sources, taxonomy and OPD routing, the audit trail.
+"""Routes: admin pages: users, sources, the audit trail (the taxonomy: admin_taxonomy.py).
 
 Every page and action needs the admin role; every change is appended to the audit trail with the
 values before and after."""
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from review.security import ROLE_LABELS, CurrentUser, client_ip, hash_password, require, sign_in
-from review.web import WIB, render, taxonomy
+from review.web import WIB, render
 from storage.models import USER_ROLES, utcnow
 
 router = APIRouter(prefix="/admin")
@@ -24,7 +24,9 @@ NOTICES = {"ditambah": "Pengguna ditambahkan.", "peran": "Peran diubah.", "aktif
 ACTION_LABELS = {"login": "Masuk", "login_failed": "Gagal masuk", "login_throttled": "Masuk ditahan",
                  "logout": "Keluar", "user_add": "Tambah pengguna", "user_role": "Ubah peran",
                  "user_active": "Aktifkan/nonaktifkan pengguna", "user_password": "Ganti kata sandi",
-                 "source_add": "Tambah sumber", "source_enabled": "Aktifkan/matikan sumber"}
+                 "source_add": "Tambah sumber", "source_enabled": "Aktifkan/matikan sumber",
+                 "taxonomy_category": "Ubah kategori", "taxonomy_opd": "Ubah OPD", "taxonomy_opd_add": "Tambah OPD",
+                 "taxonomy_rule": "Ubah aturan penerusan OPD"}
 
 
 @router.get("")
@@ -228,19 +230,6 @@ def set_source_enabled(request: Request, name: str, user: CurrentUser = Depends(
                                  target=f"source:{name}", before={"enabled": before},
                                  after={"enabled": after}, ip=client_ip(request))
     return RedirectResponse("/admin/sumber?ok=" + ("aktif" if after else "nonaktif"), status_code=303)
-
-
-@router.get("/taksonomi")
-def taxonomy_page(request: Request, user: CurrentUser = Depends(admin_only)):
-    from classify import taxonomy as module
-
-    tax = taxonomy()
-    opd_names = {opd.id: opd.name for opd in tax.opds}
-    return render(request, "admin_taxonomy.html", {
-        "categories": tax.categories, "opds": tax.opds, "opd_names": opd_names,
-        "taxonomy_file": str(module.DATA_DIR / module.TAXONOMY_FILE),
-        "routing_file": str(module.DATA_DIR / module.ROUTING_FILE),
-    }, user=user)
 
 
 @router.get("/audit")
