@@ -227,32 +227,91 @@ def import_command(
 
 @app.command()
 def export(
-    format: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
-    status: Optional[str] = typer.Option(None, "--status", help="only items with this status"),
+    format: str = typer.Option("jsonl", "--format", help="jsonl, csv, xlsx (Excel) or open311 (GeoReport v2 JSON)"),
+    status: Optional[list[str]] = typer.Option(None, "--status", help="only items with this status: new, approved, rejected, entered, duplicate (repeatable or a comma list)"),
     since: Optional[str] = typer.Option(None, "--since", help="published on or after this date"),
     until: Optional[str] = typer.Option(None, "--until", help="published on or before this date"),
-    out_file: Optional[Path] = typer.Option(None, "--out", help="write here instead of standard output"),
+    category: Optional[list[str]] = typer.Option(None, "--category", help="only this category code, e.g. infrastruktur (repeatable or a comma list)"),
+    kecamatan: Optional[list[str]] = typer.Option(None, "--kecamatan", help="only this kecamatan, e.g. Kraksaan (repeatable or a comma list)"),
+    opd: Optional[list[str]] = typer.Option(None, "--opd", help="only this OPD: id, short or official name from opd_routing.yaml, e.g. pupr (repeatable)"),
+    source: Optional[list[str]] = typer.Option(None, "--source", help="only this source name (repeatable or a comma list)"),
+    per_opd: bool = typer.Option(False, "--per-opd", help="xlsx: one sheet per OPD plus a summary sheet"),
+    no_mask: bool = typer.Option(False, "--no-mask", help="admins only, with --user: keep NIK, phone numbers and e-mail addresses (audited)"),
+    user: Optional[str] = typer.Option(None, "--user", help="your admin account name, required by --no-mask"),
+    out_file: Optional[Path] = typer.Option(None, "--out", help="write here instead of standard output (required for xlsx)"),
     db: Optional[str] = DB_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
 ):
-    """Write stored items as JSON Lines or CSV (Excel-ready, with the SP4N-LAPOR! columns)."""
-    from pantau.export import EXPORTERS, STATUSES
+    """Write stored items as JSON Lines, CSV or XLSX (Excel-ready, with the SP4N-LAPOR! columns), or
+    approved items as Open311 GeoReport v2 JSON. Personal data (NIK, phone, e-mail) is masked."""
+    from rich.markup import escape
 
-    if format not in EXPORTERS:
-        raise fail(f"--format '{format}' is not supported; use one of: {', '.join(EXPORTERS)}")
-    if status is not None and status not in STATUSES:
-        raise fail(f"--status '{status}' is not a status; use one of: {', '.join(STATUSES)}")
-    since_at, until_at = parse_day(since, "--since"), parse_day(until, "--until")
-    if until_at is not None:
-        until_at += timedelta(days=1)  # --until names the last day to include
+    from classify.taxonomy import TaxonomyError
+    from pantau.export import options
+    from pantau.export.lapor import WIB, lapor_mapping
+    from pantau.export.run import write_records
+
+    try:
+        options.check_format(format, out=out_file, per_opd=per_opd)
+        mapping = lapor_mapping()
+        filters = options.ExportFilters(status=options.statuses(status, format),
+                                        categories=options.categories(category, mapping))
+        filters.opds, opd_names = options.opds(opd, mapping)
+        filters.kecamatan, filters.warnings = options.kecamatan(kecamatan, _configured_region())
+    except (options.ExportOptionError, TaxonomyError) as exc:
+        raise fail(escape(str(exc)))
+    filters.since, filters.until = parse_day(since, "--since"), parse_day(until, "--until")
+    if filters.until is not None:
+        filters.until += timedelta(days=1)  # --until names the last day to include
     repo = open_repository(db)
-    records = repo.iter_export_records(status=status, since=since_at, until=until_at)
-    writer = EXPORTERS[format]
-    if out_file is None:
-        count = writer(records, sys.stdout)
-    else:
-        with open(out_file, "w", encoding="utf-8-sig" if format == "csv" else "utf-8", newline="") as handle:
-            count = writer(records, handle)
-        err.print(f"Wrote {count} record(s) to {out_file}.")
+    try:
+        filters.sources = options.sources(source, repo)
+        admin = options.unmasking_admin(repo, user) if no_mask else None
+    except options.ExportOptionError as exc:
+        raise fail(escape(str(exc)))
+    asked = {"--status": filters.status if status else None, "--since": since, "--until": until,
+             "--category": filters.categories, "--kecamatan": filters.kecamatan, "--opd": opd_names or None,
+             "--source": filters.sources}
+    filters.described = {option: value for option, value in asked.items() if value}
+    for warning in filters.warnings:
+        err.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
+
+    total = repo.count_export_records(**filters.query())
+    masking = "personal data masked" if admin is None else f"personal data NOT masked, admin {admin['username']}"
+    err.print(f"Exporting {total} item(s) as {format} ({filters.description()}; {masking}).", highlight=False,
+              markup=False, soft_wrap=True)
+    notes = [("Dibuat", datetime.now(WIB).strftime("%d/%m/%Y %H:%M WIB")), ("Filter", filters.description()),
+             ("Data pribadi", "disamarkan (NIK, No. KK, telepon, e-mail)" if admin is None
+              else f"TIDAK disamarkan (diekspor oleh admin {admin['username']})")]
+    show = not quiet and out_file is not None and err.is_terminal and total > 0
+    progress = Progress(TextColumn("[bold]export"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                        TimeElapsedColumn(), console=err, transient=True) if show else None
+    count = 0
+
+    def tick(done: int) -> None:
+        nonlocal count
+        count = done
+        if progress is not None and (done % 250 == 0 or done == total):
+            progress.update(task, completed=done)
+
+    try:
+        if progress is not None:
+            progress.start()
+            task = progress.add_task("export", total=total)
+        count = write_records(repo.iter_export_records(**filters.query()), format, out=out_file, stream=sys.stdout,
+                              mask=admin is None, per_opd=per_opd, region=_configured_region(), notes=notes,
+                              progress=tick)
+    except OSError as exc:
+        raise fail(f"cannot write {out_file}: {exc.strerror or exc}", 1)
+    finally:
+        if progress is not None:
+            progress.stop()
+        if admin is not None:  # who took personal data out, what and how much: even a failed run
+            repo.audit("export_unmasked", user_id=admin["id"], username=admin["username"], target=f"export:{format}",
+                       after={"format": format, "filters": filters.described, "count": count,
+                              "out": str(out_file) if out_file else "stdout", "complete": count == total})
+    if out_file is not None:
+        err.print(f"Wrote {count} record(s) to {out_file}.", highlight=False, markup=False)
 
 
 @app.command()

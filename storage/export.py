@@ -3,6 +3,12 @@
 One streamed query joins each item to its source, its current (newest) classification, its
 newest SP4N-LAPOR! entry and its newest review action, so exporting 100k items holds only one
 batch in memory. ``published_at`` goes out in the offset the site printed (+07:00 for WIB).
+
+The labels (:data:`storage.reviews.LABEL_KEYS`: is_complaint, category, kecamatan, desa,
+in_jurisdiction, opd) are the item's current ones: the newest review action's ``after`` (which
+always holds the complete label set) when a reviewer has acted, else the newest classification's.
+``complaint_score``, ``region_code`` and ``model_version`` stay the model's. The filters
+(status, dates, sources, categories, kecamatan, OPDs) are applied in SQL on those same values.
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Boolean, ColumnElement, Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from storage.articles import CLASSIFICATION_FIELDS
 from storage.models import Classification, Item, LaporEntry, ReviewAction, Source, User
+from storage.reviews import LABEL_KEYS
 from storage.session import RepositoryBase, require_aware
 
 EXPORT_FIELDS = (
@@ -42,14 +49,23 @@ def _site_time(value: datetime | None, offset_minutes: int | None) -> datetime |
     return value.astimezone(timezone(timedelta(minutes=offset_minutes)))
 
 
-def _export_query() -> Select:
+def _current_label(key: str, cls, review) -> ColumnElement:
+    """An item's current value of label ``key``: the newest review's, else the model's."""
+    reviewed = review.after[key]
+    reviewed = reviewed.as_boolean() if isinstance(getattr(Classification, key).type, Boolean) else reviewed.as_string()
+    return case((review.id.is_(None), getattr(cls, key)), else_=reviewed)
+
+
+def _export_query() -> tuple[Select, dict[str, ColumnElement]]:
+    """The export statement and the current-label expressions the filters use."""
     latest_cls, latest_lapor, latest_review = (
         _latest(Classification),
         _latest(LaporEntry),
         _latest(ReviewAction),
     )
     cls, lapor, review = aliased(Classification), aliased(LaporEntry), aliased(ReviewAction)
-    return (
+    labels = {key: _current_label(key, cls, review) for key in LABEL_KEYS}
+    stmt = (
         select(
             Item.id,
             Source.name.label("source"),
@@ -61,14 +77,14 @@ def _export_query() -> Select:
             Item.published_at,
             Item.published_offset_minutes,
             Item.harvested_at,
-            cls.is_complaint,
+            labels["is_complaint"].label("is_complaint"),
             cls.complaint_score,
-            cls.category,
-            cls.kecamatan,
-            cls.desa,
+            labels["category"].label("category"),
+            labels["kecamatan"].label("kecamatan"),
+            labels["desa"].label("desa"),
             cls.region_code,
-            cls.in_jurisdiction,
-            cls.opd,
+            labels["in_jurisdiction"].label("in_jurisdiction"),
+            labels["opd"].label("opd"),
             cls.model_version,
             Item.status,
             Item.duplicate_of,
@@ -85,37 +101,72 @@ def _export_query() -> Select:
         .outerjoin(latest_review, latest_review.c.item_id == Item.id)
         .outerjoin(review, review.id == latest_review.c.id)
         .outerjoin(User, User.id == review.user_id)
-        .order_by(Item.id)
     )
+    return stmt, labels
+
+
+def _names(values: str | Iterable[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [values] if isinstance(values, str) else list(values)
+
+
+def _lowered(values: Iterable[str]) -> list[str]:
+    return sorted({" ".join(value.split()).lower() for value in values})
 
 
 class ExportQueries(RepositoryBase):
-    def iter_export_records(
+    def _filtered_export(
         self,
         status: str | Iterable[str] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         sources: Iterable[str] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Stream export records (keys: :data:`EXPORT_FIELDS`, in that order) by ascending id.
-
-        ``since`` (inclusive) and ``until`` (exclusive) apply to ``published_at``, or to
-        ``harvested_at`` for items without a publication date. ``status`` is one status or
-        several; ``sources`` limits to those source names.
-        """
+        categories: Iterable[str] | None = None,
+        kecamatan: Iterable[str] | None = None,
+        opds: Iterable[str] | None = None,
+    ) -> Select:
         require_aware(since, "since")
         require_aware(until, "until")
-        stmt = _export_query()
-        if status is not None:
-            statuses = [status] if isinstance(status, str) else list(status)
+        stmt, labels = _export_query()
+        if (statuses := _names(status)) is not None:
             stmt = stmt.where(Item.status.in_(statuses))
         when = func.coalesce(Item.published_at, Item.harvested_at)
         if since is not None:
             stmt = stmt.where(when >= since)
         if until is not None:
             stmt = stmt.where(when < until)
-        if sources is not None:
-            stmt = stmt.where(Source.name.in_(list(sources)))
+        if (names := _names(sources)) is not None:
+            stmt = stmt.where(Source.name.in_(names))
+        if (codes := _names(categories)) is not None:
+            stmt = stmt.where(labels["category"].in_(codes))
+        # Place and agency names are free text a reviewer may have typed: compared without case.
+        if (places := _names(kecamatan)) is not None:
+            stmt = stmt.where(func.lower(labels["kecamatan"]).in_(_lowered(places)))
+        if (agencies := _names(opds)) is not None:
+            stmt = stmt.where(func.lower(labels["opd"]).in_(_lowered(agencies)))
+        return stmt
+
+    def iter_export_records(
+        self,
+        status: str | Iterable[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        sources: Iterable[str] | None = None,
+        categories: Iterable[str] | None = None,
+        kecamatan: Iterable[str] | None = None,
+        opds: Iterable[str] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Stream export records (keys: :data:`EXPORT_FIELDS`, in that order) by ascending id.
+
+        ``since`` (inclusive) and ``until`` (exclusive) apply to ``published_at``, or to
+        ``harvested_at`` for items without a publication date. ``status`` is one status or
+        several; ``sources`` limits to those source names, ``categories`` to those category
+        codes, ``kecamatan`` and ``opds`` to those current labels (compared case-insensitively,
+        spaces collapsed; an OPD label is whatever the model or the reviewer wrote, so pass every
+        spelling of an agency — its name, short name, id).
+        """
+        stmt = self._filtered_export(status, since, until, sources, categories, kecamatan, opds).order_by(Item.id)
         with self._reading() as session:
             # yield_per streams: a server-side cursor on PostgreSQL, batched fetches on SQLite.
             rows = session.execute(stmt, execution_options={"yield_per": EXPORT_BATCH})
@@ -124,3 +175,9 @@ class ExportQueries(RepositoryBase):
                 offset = record.pop("published_offset_minutes")
                 record["published_at"] = _site_time(record["published_at"], offset)
                 yield {field: record[field] for field in EXPORT_FIELDS}
+
+    def count_export_records(self, **filters: Any) -> int:
+        """How many records :meth:`iter_export_records` would yield with these filters."""
+        stmt = self._filtered_export(**filters).with_only_columns(Item.id).subquery()
+        with self._reading() as session:
+            return session.scalar(select(func.count()).select_from(stmt)) or 0

@@ -140,7 +140,9 @@ def test_lapor_panel_and_tracking_number(site):
     assert fields["judul"] == "Jalan rusak di Desa Ranuagung"
     assert "Kecamatan Tiris" in fields["lokasi"] and "Kabupaten Probolinggo" in fields["lokasi"]
     assert fields["kategori"].startswith("PEKERJAAN UMUM DAN PENATAAN RUANG")
-    assert fields["instansi"] == "Dinas PUPR" and fields["lampiran"] == "https://kabar.example/news/20"
+    # The label "Dinas PUPR" (short name) becomes the official name LAPOR!'s Instansi Tujuan lists.
+    assert fields["instansi"] == "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Probolinggo"
+    assert fields["lampiran"] == "https://kabar.example/news/20"
     assert page.count('data-copy="#lapor-') == 8
     empty = reviewer.post(f"/aduan/{item}/lapor", data={"lapor_ref": " ", "csrf_token": reviewer.csrf})
     assert empty.status_code == 400 and repo.item_detail(item)["status"] == "approved"

@@ -1,10 +1,13 @@
-"""The export record and its SP4N-LAPOR! form columns."""
+"""The export record, its SP4N-LAPOR! form columns, and the stream every writer reads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from pantau.export.lapor import LaporForm, LaporMapping, lapor_form, lapor_mapping
+from pantau.export.safety import mask_record
 from storage.export import EXPORT_FIELDS
 
 FIELDS = EXPORT_FIELDS  # the CONTRACT.md record, defined once where it is queried
@@ -13,7 +16,9 @@ LAPOR_COLUMNS = (
     "Judul Laporan", "Isi Laporan", "Tanggal Kejadian", "Lokasi Kejadian", "Kategori (LAPOR!)",
     "Instansi Tujuan", "Lampiran", "Anonim/Rahasia",
 )
-ISI_LIMIT = 4000  # keep the draft within what the LAPOR! form comfortably takes
+# Added after the CONTRACT.md columns, so scripts reading the CSV by position keep working.
+EXTRA_COLUMNS = ("Subkategori (LAPOR!)",)
+SHEET_COLUMNS = FIELDS + LAPOR_COLUMNS + EXTRA_COLUMNS
 
 
 def iso(value: Any) -> Any:
@@ -24,24 +29,32 @@ def json_record(record: dict[str, Any]) -> dict[str, Any]:
     return {key: iso(record.get(key)) for key in FIELDS}
 
 
-def lapor_columns(record: dict[str, Any]) -> dict[str, str]:
-    """The SP4N-LAPOR! form, filled from a record as far as the record knows."""
-    published = record.get("published_at")
-    place = ", ".join(p for p in (
-        f"Desa {record['desa']}" if record.get("desa") else None,
-        f"Kecamatan {record['kecamatan']}" if record.get("kecamatan") else None,
-    ) if p)
-    text = record.get("text") or ""
-    if len(text) > ISI_LIMIT:
-        text = text[:ISI_LIMIT].rsplit(" ", 1)[0] + " …"
-    isi = f"{text}\n\nSumber: {record.get('url')}" if record.get("url") else text
+def form_values(form: LaporForm) -> dict[str, Any]:
+    """The form as spreadsheet columns; ``Tanggal Kejadian`` stays a datetime (WIB) for the
+    writer to format (text in CSV, a real date in XLSX)."""
     return {
-        "Judul Laporan": record.get("title") or "",
-        "Isi Laporan": isi,
-        "Tanggal Kejadian": published.strftime("%d/%m/%Y") if isinstance(published, datetime) else "",
-        "Lokasi Kejadian": place,
-        "Kategori (LAPOR!)": record.get("lapor_kategori") or "",
-        "Instansi Tujuan": record.get("opd") or "",
-        "Lampiran": record.get("url") or "",
-        "Anonim/Rahasia": "Tidak/Tidak",
+        "Judul Laporan": form.judul,
+        "Isi Laporan": form.isi,
+        "Tanggal Kejadian": form.tanggal,
+        "Lokasi Kejadian": form.lokasi,
+        "Kategori (LAPOR!)": form.kategori,
+        "Instansi Tujuan": form.instansi,
+        "Lampiran": form.lampiran,
+        "Anonim/Rahasia": form.anonim,
+        "Subkategori (LAPOR!)": form.subkategori,
     }
+
+
+def lapor_columns(record: dict[str, Any], mapping: LaporMapping | None = None) -> dict[str, Any]:
+    return form_values(lapor_form(record, mapping))
+
+
+def prepared(records: Iterable[dict[str, Any]], *, mask: bool = True) -> Iterator[dict[str, Any]]:
+    """The records as they leave Pantau: personal data masked unless ``mask`` is false (an
+    admin's explicit choice, audited by the CLI)."""
+    for record in records:
+        yield mask_record(record) if mask else record
+
+
+__all__ = ["EXTRA_COLUMNS", "FIELDS", "LAPOR_COLUMNS", "SHEET_COLUMNS", "STATUSES", "form_values", "iso",
+           "json_record", "lapor_columns", "lapor_mapping", "prepared"]

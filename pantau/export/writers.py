@@ -1,39 +1,58 @@
-"""Writers for JSON Lines and CSV."""
+"""Writers for JSON Lines and CSV (XLSX: :mod:`pantau.export.xlsx`, Open311: :mod:`pantau.export.open311`).
+
+Every writer takes records already prepared (:func:`pantau.export.records.prepared`: personal
+data masked unless an admin chose otherwise) and returns how many it wrote.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-from typing import Any, Iterable, TextIO
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TextIO
 
-from pantau.export.records import FIELDS, LAPOR_COLUMNS, iso, json_record, lapor_columns
+from pantau.export.lapor import lapor_mapping
+from pantau.export.records import FIELDS, SHEET_COLUMNS, iso, json_record, lapor_columns
+from pantau.export.safety import safe_cell
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+__all__ = ["safe_cell", "write_csv", "write_jsonl"]
 
-
-def safe_cell(value: Any) -> Any:
-    """Defuse spreadsheet formulas in harvested text (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+Progress = Callable[[int], None] | None
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], handle: TextIO) -> int:
+def write_jsonl(records: Iterable[dict[str, Any]], handle: TextIO, progress: Progress = None) -> int:
     count = 0
     for record in records:
         handle.write(json.dumps(json_record(record), ensure_ascii=False) + "\n")
         count += 1
+        if progress:
+            progress(count)
     return count
 
 
-def write_csv(records: Iterable[dict[str, Any]], handle: TextIO) -> int:
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return safe_cell(iso(value))
+
+
+def write_csv(records: Iterable[dict[str, Any]], handle: TextIO, progress: Progress = None) -> int:
+    """CSV for Excel: the record, the SP4N-LAPOR! form columns, then the extra columns (open the
+    handle with ``utf-8-sig`` so Excel reads the BOM as UTF-8)."""
     writer = csv.writer(handle, dialect="excel")
-    writer.writerow(FIELDS + LAPOR_COLUMNS)
+    writer.writerow(SHEET_COLUMNS)
+    mapping = lapor_mapping()
     count = 0
     for record in records:
-        values = [iso(record.get(key)) for key in FIELDS]
-        values = ["" if v is None else ("true" if v is True else "false" if v is False else v) for v in values]
-        form = lapor_columns(record)
-        writer.writerow([safe_cell(v) for v in values] + [safe_cell(form[c]) for c in LAPOR_COLUMNS])
+        form = lapor_columns(record, mapping)
+        happened = form["Tanggal Kejadian"]
+        form["Tanggal Kejadian"] = happened.strftime("%d/%m/%Y") if isinstance(happened, datetime) else ""
+        row = {**{key: record.get(key) for key in FIELDS}, **form}
+        writer.writerow([_csv_value(row[column]) for column in SHEET_COLUMNS])
         count += 1
+        if progress:
+            progress(count)
     return count
