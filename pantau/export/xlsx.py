@@ -155,8 +155,8 @@ class XlsxWriter:
         cells = []
         for column in self._columns:
             value = values[column]
-            if value is None or isinstance(value, (bool, int, float)):
-                cells.append(value)  # numbers and booleans need no style; None leaves the cell empty
+            if value is None or value == "" or isinstance(value, (bool, int, float)):
+                cells.append(value if value != "" else None)  # numbers need no style; None: an empty cell
                 continue
             cell = WriteOnlyCell(ws)
             if isinstance(value, datetime):
@@ -198,7 +198,7 @@ class XlsxWriter:
             ordered = sorted((s for s in self._sheets.values()),
                              key=lambda s: (not s.instansi, s.instansi.lower(), s.ws.title.lower()))
             for position, sheet in enumerate(ordered, start=1):
-                self.book.move_sheet(sheet.ws, position - self.book.index(sheet.ws))
+                self.book.move_sheet(sheet.ws.title, position - self.book.worksheets.index(sheet.ws))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.book.save(self.path)
 
