@@ -614,6 +614,31 @@ def demo(
                               say=lambda text: out.print(text, highlight=False, markup=False, soft_wrap=True)))
 
 
+@app.command()
+def report(
+    month: str = typer.Option(..., "--month", help="the month to report, as YYYY-MM (WIB), e.g. 2026-11"),
+    out_file: Path = typer.Option(..., "--out", help="the file to write (.xlsx or .pdf)"),
+    format: Optional[str] = typer.Option(None, "--format", help="xlsx or pdf (default: from the --out extension)"),
+    db: Optional[str] = DB_OPTION,
+):
+    """The monthly report for the province: items, complaints, approved, entered into SP4N-LAPOR! and
+    rejected by channel, category, kecamatan and OPD, the follow-up rate and deadlines, weekly trend."""
+    from pantau.report import MonthError, parse_month, report_format, write_report
+
+    try:
+        parse_month(month)
+        fmt = report_format(out_file, format)
+    except MonthError as exc:
+        raise fail(f"--month {exc}")
+    except ValueError as exc:
+        raise fail(str(exc))
+    try:
+        written = write_report(open_repository(db), month, out_file, fmt)
+    except OSError as exc:
+        raise fail(f"could not write {out_file}: {exc}", 1)
+    err.print(f"Wrote the report for {written.month_label} ({fmt.upper()}) to {out_file}.", highlight=False)
+
+
 def open_repository(db: Optional[str]):
     """The repository for commands that read data; a clear error if the database is not set up."""
     from storage.db import current_revision, database_url
