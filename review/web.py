@@ -29,9 +29,11 @@ env.trim_blocks = env.lstrip_blocks = True
 
 
 def tanggal(value: datetime | None, with_time: bool = True) -> str:
-    """``20 Nov 2026 09.15 WIB`` (WIB whatever the stored offset)."""
+    """``20 Nov 2026 09.15 WIB`` (WIB whatever the stored offset); a calendar day as ``20 Nov 2026``."""
     if value is None:
         return "–"
+    if not isinstance(value, datetime):  # a date, e.g. a SP4N-LAPOR! deadline
+        return f"{value.day} {BULAN[value.month - 1]} {value.year}"
     local = value.astimezone(WIB)
     day = f"{local.day} {BULAN[local.month - 1]} {local.year}"
     return f"{day} {local:%H.%M} WIB" if with_time else day

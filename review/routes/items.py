@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from pantau.deadlines import FollowUp, Timeline, follow_up
 from review.lapor import lapor_draft
 from review.security import CurrentUser, require
 from review.web import WIB, render, taxonomy
@@ -72,7 +73,18 @@ def item_list(request: Request, setelah: str | None = None, user: CurrentUser = 
         "paged": after is not None, "statuses": ITEM_STATUSES, "kinds": SOURCE_KINDS,
         "categories": [(c.code, c.label) for c in taxonomy().categories], "choices": _choices(request),
         "reasons": REJECT_REASONS,
+        "deadlines": follow_ups(repo, [row["id"] for row in rows if row["status"] == "entered"]),
     }, user=user)
+
+
+def follow_ups(repo, item_ids: list[int]) -> dict[int, FollowUp]:
+    """The SP4N-LAPOR! deadlines of these items as of today (WIB), computed here for the page's
+    rows rather than in the list's query (see pantau.deadlines for the rules)."""
+    if not item_ids:
+        return {}
+    today = datetime.now(WIB).date()
+    return {item_id: follow_up(Timeline.from_record(timeline), today)
+            for item_id, timeline in repo.lapor_timelines(item_ids).items()}
 
 
 def _choices(request: Request) -> dict[str, list[str]]:
@@ -118,6 +130,8 @@ def item_page(request: Request, item_id: int, user: CurrentUser = Depends(requir
     if item is None:
         raise HTTPException(404, f"Aduan #{item_id} tidak ditemukan.")
     draft = lapor_draft(item) if item["status"] in ("approved", "entered") else None
+    deadlines = follow_ups(repo, [item_id]).get(item_id) if item["lapor_ref"] else None
     return render(request, "item.html", {"item": item, "trail": repo.review_actions(item_id), "draft": draft,
+                                         "deadlines": deadlines, "today": datetime.now(WIB).date(),
                                          "case": repo.case_items(item["cluster_id"]) if item["cluster_id"] else []},
                   user=user)
