@@ -285,3 +285,36 @@ def test_unknown_entries_are_404(site):
     assert admin.get("/admin/taksonomi/opd/tidak_ada").status_code == 404
     assert admin.get("/admin/taksonomi/aturan/999").status_code == 404
     assert admin.get("/admin/taksonomi/aturan/0").status_code == 404
+
+
+def test_in_a_browser_the_subkategori_list_follows_the_kategori(site):
+    """Real Chromium: choosing another LAPOR! kategori refreshes the subkategori choices (HTMX,
+    under the page's Content-Security-Policy) and the saved category shows on the overview."""
+    from tests.browser import chromium, web_server
+    from tests.webutil import PASSWORD
+
+    app, repo, folder = site
+    with web_server(repo) as base, chromium() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text)   # e.g. a CSP refusal
+                if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico")
+                else None)
+        page.goto(base + "/login?next=/admin/taksonomi/kategori/kesehatan")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/taksonomi/kategori/kesehatan")
+        assert page.locator("#lapor-subkategori").input_value() == "PELAYANAN KESEHATAN"
+        page.select_option("select[name=lapor_kategori]", "SOSIAL DAN KESEJAHTERAAN")
+        page.wait_for_selector("#lapor-subkategori option[value='BANTUAN SOSIAL']", state="attached")
+        assert page.locator("#lapor-subkategori option[value='PELAYANAN KESEHATAN']").count() == 0
+        page.select_option("#lapor-subkategori", "BANTUAN SOSIAL")
+        page.select_option("select[name=default_opd]", "dinsos")
+        page.click("button.primary")
+        page.wait_for_url("**/admin/taksonomi?ok=kategori*")
+        assert page.locator(".notice").inner_text() == "Kategori disimpan."
+        assert "SOSIAL DAN KESEJAHTERAAN › BANTUAN SOSIAL" in page.locator("#kategori-kesehatan").inner_text()
+        assert errors == []
+    assert default_taxonomy().category("kesehatan").lapor_subkategori == "BANTUAN SOSIAL"
