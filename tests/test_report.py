@@ -144,6 +144,8 @@ def test_report_figures(sqlite_repo, monkeypatch):
     assert (summary["Tindak lanjut: tepat waktu"], summary["Tindak lanjut: terlambat"],
             summary["Tindak lanjut: belum jatuh tempo"]) == (1, 1, 1)
     tables = {table.key: table for table in report.tables}
+    assert {row[0]: row[1] for row in tables["Status"].rows} == {
+        "Menunggu tinjauan": 3, "Disetujui, belum masuk LAPOR!": 1, "Masuk LAPOR!": 3, "Ditolak": 2, "Duplikat": 0}
     channels = {row[0]: row[1:] for row in tables["Kanal"].rows}
     assert channels == {"Situs berita": [6, 4, 3, 3, 1], "Media sosial (X dan lainnya)": [2, 2, 1, 0, 1],
                         "Impor manual": [1, 1, 0, 0, 0]}
