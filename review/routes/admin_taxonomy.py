@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from classify import taxonomy_edit as edit
-from classify.taxonomy import ROUTING_FILE, TAXONOMY_FILE, TAXONOMY_DIR_VARIABLE, data_path
+from classify.taxonomy import ROUTING_FILE, TAXONOMY_FILE, data_path
 from review.security import CurrentUser, client_ip, require
 from review.web import render, taxonomy
 
@@ -25,8 +25,7 @@ NOTICES = {"kategori": "Kategori disimpan.", "opd": "OPD disimpan.", "opd_baru":
 
 def _files() -> dict[str, object]:
     return {"taxonomy_file": str(data_path(TAXONOMY_FILE)), "routing_file": str(data_path(ROUTING_FILE)),
-            "target_dir": str(edit.target_dir()), "variable": TAXONOMY_DIR_VARIABLE,
-            "writable_problem": edit.writable_problem()}
+            "target_dir": str(edit.target_dir()), "writable_problem": edit.writable_problem()}
 
 
 def _audit(request: Request, user: CurrentUser, change: edit.Change) -> None:
