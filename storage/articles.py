@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import Classification, Cluster, Item, SeenUrl, Source, utcnow
+from storage.reviews import _store_current_labels
 from storage.session import RepositoryBase, insert_ignoring, require_aware
 
 logger = logging.getLogger(__name__)
@@ -152,7 +153,10 @@ class ItemQueries(RepositoryBase):
 
         classification = article.get("classification")
         if classification:
-            session.add(_classification_row(item_id, classification))
+            row = _classification_row(item_id, classification)
+            session.add(row)
+            session.flush()
+            _store_current_labels(session, {item_id: row})
         return StoreResult(item_id, True, reason, values["duplicate_of"], values["cluster_id"])
 
     @staticmethod
@@ -233,9 +237,13 @@ class ItemQueries(RepositoryBase):
             return session.scalar(stmt) or 0
 
     def add_classifications(self, rows: list[tuple[int, Mapping[str, Any]]]) -> int:
-        """Append classifications (the newest row per item is the current one), one transaction."""
+        """Append classifications (the newest row per item is the current one), one transaction;
+        the items' current labels follow (a reviewer's labels still win over the model's)."""
         with self._writing() as session:
-            session.add_all([_classification_row(item_id, c) for item_id, c in rows])
+            added = [_classification_row(item_id, c) for item_id, c in rows]
+            session.add_all(added)
+            session.flush()
+            _store_current_labels(session, {row.item_id: row for row in added})
         return len(rows)
 
     def case_candidates(self, *, region_prefix: str, category: str, start: datetime, end: datetime,

@@ -1,4 +1,9 @@
-"""Queries for the web interface: dashboard figures (by category, kecamatan, OPD, channel, status) and admin data."""
+"""Queries for the web interface: dashboard figures (by category, kecamatan, OPD, channel, status) and admin data.
+
+Counts read the current labels kept on each item's row and select items by their date through
+the index on ``coalesce(published_at, harvested_at)`` (migration 0006), so a month of a year's
+100,000 items is counted from its own rows only.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +13,30 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.models import Classification, Item, Source, SourceState
+from storage.models import Item, Source, SourceState
 from storage.session import RepositoryBase, require_aware
 
 DIMENSIONS = ("category", "kecamatan", "opd", "source_kind", "status")
 
 
-def _item_date():
-    """An item's date: when it was published, else when it was harvested."""
+def item_date():
+    """An item's date: when it was published, else when it was harvested (index ``ix_items_dated``)."""
     return func.coalesce(Item.published_at, Item.harvested_at)
 
 
 class DashboardQueries(RepositoryBase):
     def dashboard_counts(self, start: datetime, end: datetime) -> dict[str, Any]:
         """Items dated in ``start`` (inclusive) .. ``end`` (exclusive), counted by each of
-        :data:`DIMENSIONS` (category, kecamatan and OPD from each item's newest classification;
-        None when unclassified). Returns ``{"total": n, "category": {code: n}, ...}``."""
+        :data:`DIMENSIONS` (category, kecamatan and OPD as the item's current labels: the newest
+        classification's unless a reviewer changed them; None when unclassified). Returns
+        ``{"total": n, "category": {code: n}, ...}``."""
         require_aware(start, "start")
         require_aware(end, "end")
-        latest = (select(Classification.item_id, func.max(Classification.id).label("id"))
-                  .group_by(Classification.item_id).subquery())
-        when = _item_date()
+        when = item_date()
         stmt = (
-            select(Classification.category, Classification.kecamatan, Classification.opd,
-                   Item.source_kind, Item.status, func.count(Item.id))
-            .select_from(Item)
-            .outerjoin(latest, latest.c.item_id == Item.id)
-            .outerjoin(Classification, Classification.id == latest.c.id)
+            select(Item.category, Item.kecamatan, Item.opd, Item.source_kind, Item.status, func.count())
             .where(when >= start, when < end)
-            .group_by(Classification.category, Classification.kecamatan, Classification.opd,
-                      Item.source_kind, Item.status)
+            .group_by(Item.category, Item.kecamatan, Item.opd, Item.source_kind, Item.status)
         )
         counters: dict[str, Counter] = {name: Counter() for name in DIMENSIONS}
         total = 0
@@ -52,9 +51,9 @@ class DashboardQueries(RepositoryBase):
         """How many items are dated in ``start`` (inclusive) .. ``end`` (exclusive)."""
         require_aware(start, "start")
         require_aware(end, "end")
-        when = _item_date()
+        when = item_date()
         with self._reading() as session:
-            return session.scalar(select(func.count(Item.id)).where(when >= start, when < end)) or 0
+            return session.scalar(select(func.count()).where(when >= start, when < end)) or 0
 
     def sources_overview(self) -> list[dict[str, Any]]:
         """Every known source with its crawl state and item count, by name."""

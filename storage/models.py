@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -214,6 +215,11 @@ class Item(Base):
         CheckConstraint(_in("status", ITEM_STATUSES), name="status"),
         CheckConstraint(_in("source_kind", SOURCE_KINDS), name="source_kind"),
         Index("ix_items_queue", "status", "published_at", "harvested_at", "id"),  # migration 0005
+        # The list's filters in the list's order (newest harvest first), migration 0006.
+        Index("ix_items_status_harvested", "status", "harvested_at", "id"),
+        Index("ix_items_category_harvested", "category", "harvested_at", "id"),
+        Index("ix_items_kecamatan_harvested", "kecamatan", "harvested_at", "id"),
+        Index("ix_items_opd_harvested", "opd", "harvested_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +243,22 @@ class Item(Base):
     similarity: Mapped[float | None] = mapped_column(Float)
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # The item's current labels — its newest classification's, overridden by its latest review
+    # (storage.reviews._current_labels) — copied here by storage whenever a classification or a
+    # review is written, so the list filters and the dashboard counts use indexes on this table
+    # instead of finding every item's newest classification (migration 0006 filled them in).
+    classification_id: Mapped[int | None]  # the newest classification (no FK: rows point both ways)
+    is_complaint: Mapped[bool | None]
+    category: Mapped[str | None] = mapped_column(String(64))
+    kecamatan: Mapped[str | None] = mapped_column(String(128))
+    desa: Mapped[str | None] = mapped_column(String(128))
+    in_jurisdiction: Mapped[bool | None]
+    opd: Mapped[str | None] = mapped_column(Text)
+
+
+# An item's date — published, else harvested — as the dashboard and the list's date filter use
+# it (storage.dashboard.item_date); migration 0006.
+Index("ix_items_dated", func.coalesce(Item.published_at, Item.harvested_at))
 
 
 class Classification(Base):

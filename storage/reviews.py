@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -156,6 +156,7 @@ class ReviewQueries(RepositoryBase):
             )
             session.add(row)
             item.status = to_status
+            _set_current_labels(item, labels)
             session.flush()
             return row.id
 
@@ -284,6 +285,32 @@ def _current_labels(session: Session, item_id: int) -> dict[str, Any]:
     )
     labels.update(latest or {})
     return labels
+
+
+def _set_current_labels(item: Item, labels: Mapping[str, Any]) -> None:
+    """Copy an item's current labels onto its row (what the list filters and the dashboard count by)."""
+    for key in LABEL_KEYS:
+        setattr(item, key, labels.get(key))
+
+
+def _store_current_labels(session: Session, newest: Mapping[int, Classification]) -> None:
+    """Copy onto the items the labels they have now that ``newest`` (item id -> the row just
+    added, flushed) is their newest classification: its labels, overridden by the latest review."""
+    item_ids = list(newest)
+    reviewed: dict[int, dict[str, Any] | None] = {}
+    for start in range(0, len(item_ids), 500):
+        latest = (select(func.max(ReviewAction.id)).where(ReviewAction.item_id.in_(item_ids[start:start + 500]))
+                  .group_by(ReviewAction.item_id))
+        for item_id, after in session.execute(select(ReviewAction.item_id, ReviewAction.after)
+                                              .where(ReviewAction.id.in_(latest))):
+            reviewed[item_id] = after
+    rows = []
+    for item_id, classification in newest.items():
+        labels = _classification_labels(classification)
+        labels.update({k: v for k, v in (reviewed.get(item_id) or {}).items() if k in LABEL_KEYS})
+        rows.append({"id": item_id, "classification_id": classification.id, **labels})
+    if rows:
+        session.execute(update(Item), rows)  # ORM bulk UPDATE by primary key
 
 
 def _newest_classifications(session: Session, item_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -1,8 +1,9 @@
 """Synthetic items in bulk, for benchmarks of the web interface (100,000 items in seconds).
 
 Not used by the crawl: real items go through :meth:`storage.articles.ItemQueries.store_article`.
-Rows are inserted with executemany in batches, with one classification each; statuses, dates,
-categories and kecamatan are spread so filters and pages look like a year of real harvests.
+Rows are inserted with executemany in batches (multi-row INSERTs), with one classification each
+and the item's current labels filled in as storage keeps them; statuses, dates, categories and
+kecamatan are spread so filters and pages look like a year of real harvests.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import hashlib
 import random
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
+from sqlalchemy import text as sql
 
 from storage.models import Classification, Item, Source
 from storage.session import RepositoryBase
@@ -20,6 +22,11 @@ CATEGORIES = ("infrastruktur", "bansos", "kesehatan", "pendidikan", "air_bersih"
               "ketertiban", "pertanian", "bencana", "perhubungan", "energi", "pelayanan_publik", "ekonomi", "lainnya")
 KECAMATAN = ("Tiris", "Kraksaan", "Paiton", "Dringu", "Sukapura", "Leces", "Krejengan", "Gading", "Besuk",
              "Pajarakan", "Maron", "Bantaran", "Kuripan", "Sumberasih", "Tongas", "Lumbang")
+# the OPD a complaint of each category goes to (classify/data/opd_routing.yaml ids)
+OPDS = {"infrastruktur": "pupr", "bansos": "dinsos", "kesehatan": "dinkes", "pendidikan": "disdik",
+        "air_bersih": "pdam", "lingkungan": "dlh", "kependudukan": "dispendukcapil", "ketertiban": "satpol_pp",
+        "pertanian": "dispertan", "bencana": "bpbd", "perhubungan": "dishub", "energi": "pln",
+        "pelayanan_publik": "diskominfo", "ekonomi": "diskopumdag"}
 STATUSES = ("new",) * 6 + ("approved", "approved", "rejected", "entered")
 
 
@@ -39,7 +46,8 @@ class SyntheticQueries(RepositoryBase):
                     session.flush()
                     source_id = source.id
                 sources.append((source_id, kind))
-            start = session.scalar(select(Item.id).order_by(Item.id.desc()).limit(1)) or 0
+            start = session.scalar(select(func.max(Item.id))) or 0
+            first_label = session.scalar(select(func.max(Classification.id))) or 0
         done = 0
         while done < count:
             size = min(batch, count - done)
@@ -60,13 +68,26 @@ class SyntheticQueries(RepositoryBase):
                               "content_hash": hashlib.sha256(f"bench:{n}".encode()).hexdigest(),
                               "status": rng.choice(STATUSES) if complaint else rng.choice(("new", "rejected")),
                               "raw": {}})
-                labels.append({"item_id": n, "model_version": "bench", "is_complaint": complaint,
+                category = rng.choice(CATEGORIES) if complaint else None
+                current = {"is_complaint": complaint, "category": category, "kecamatan": kecamatan, "desa": None,
+                           "in_jurisdiction": rng.random() > 0.05, "opd": OPDS.get(category)}
+                label_id = first_label + done + offset + 1
+                items[-1].update(classification_id=label_id, **current)
+                labels.append({"id": label_id, "item_id": n, "model_version": "bench", **current,
                                "complaint_score": round(rng.uniform(0.6, 0.99) if complaint else rng.uniform(0.01, 0.4), 3),
-                               "category": rng.choice(CATEGORIES) if complaint else None, "kecamatan": kecamatan,
-                               "desa": None, "region_code": None, "in_jurisdiction": rng.random() > 0.05,
-                               "opd": None, "evidence": None, "created_at": published + timedelta(minutes=31)})
+                               "region_code": None, "evidence": None, "created_at": published + timedelta(minutes=31)})
             with self._writing() as session:
                 session.execute(insert(Item), items)
                 session.execute(insert(Classification), labels)
             done += size
+        with self._writing() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Explicit ids leave the sequences behind; and plan with fresh statistics, as
+                # autovacuum would shortly after a bulk load.
+                for table in ("items", "classifications"):
+                    session.execute(sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                         f"(SELECT max(id) FROM {table}))"))
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sql("ANALYZE items, classifications"))
         return done
