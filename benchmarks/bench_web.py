@@ -11,7 +11,10 @@ warm-up request; the times are wall-clock per request. Target: p95 ≤ 150 ms.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import re
+import sqlite3
 import statistics
 import sys
 import time
@@ -38,8 +41,13 @@ PAGES = {
     "list, filtered by status + category": "/aduan?status=new&kategori=infrastruktur",
     "list, filtered by kecamatan + date range": "/aduan?kecamatan=Tiris&dari=2026-01-01&sampai=2026-12-31",
     "list, full-text search": "/aduan?q=nomor+50000",
+    "list, full-text search, common words": "/aduan?q=jalan+rusak",
+    "list, filtered by status": "/aduan?status=approved",
     "dashboard (/dasbor)": "/dasbor",
 }
+
+
+NOTES = "## Notes"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -85,11 +93,27 @@ def run(backend: str, url: str, count: int, repeat: int) -> dict:
     start = time.perf_counter()
     repo.seed_synthetic_items(count)
     seeded = time.perf_counter() - start
+    with repo.engine.connect() as conn:
+        version = conn.exec_driver_sql("SELECT sqlite_version()" if backend == "SQLite" else "SHOW server_version").scalar()
     client = signed_in(repo)
     results = {name: timed(client, path, repeat) for name, path in PAGES.items()}
     results["list, page 20 via keyset links"] = deep_page(client, 19, repeat)
     repo.close()
-    return {"backend": backend, "seed_seconds": seeded, "pages": results}
+    return {"backend": f"{backend} {version}", "seed_seconds": seeded, "pages": results,
+            "load": ", ".join(f"{value:.1f}" for value in os.getloadavg())}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (f"{time.strftime('%Y-%m-%d')}, {platform.system()} on {cpu}, {os.cpu_count()} cores "
+            f"(load average {load} at the start); Python {platform.python_version()}, "
+            f"SQLite library {sqlite3.sqlite_version}")
 
 
 def main() -> None:
@@ -100,6 +124,7 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-web.md")
     args = parser.parse_args()
+    started_on = machine()
     tmp = ROOT / "benchmarks" / ".bench-web.db"
     tmp.unlink(missing_ok=True)
     reports = [run("SQLite", f"sqlite:///{tmp}", args.items, args.repeat)]
@@ -118,9 +143,11 @@ def main() -> None:
             admin.dispose()
     lines = [f"# Web interface latency, {args.items:,} items", "",
              f"`benchmarks/bench_web.py`, {args.repeat} requests per page after a warm-up, in process through "
-             "the whole app (session, CSRF check, queries, templates). Target: p95 ≤ 150 ms.", ""]
+             "the whole app (session, CSRF check, queries, templates). Target: p95 ≤ 150 ms.", "",
+             f"Measured {started_on}.", ""]
     for report in reports:
-        lines += [f"## {report['backend']} (seeded in {report['seed_seconds']:.1f} s)", "",
+        lines += [f"## {report['backend']} (seeded in {report['seed_seconds']:.1f} s; "
+                  f"load average {report['load']} at the end)", "",
                   "| page | p50 ms | p95 ms | max ms |", "|---|---:|---:|---:|"]
         for name, result in report["pages"].items():
             if result.get("status") != 200:
@@ -131,7 +158,11 @@ def main() -> None:
     output = "\n".join(lines)
     print(output)
     if args.write:
-        (ROOT / "benchmarks" / "RESULTS-web.md").write_text(output, encoding="utf-8")
+        results = ROOT / "benchmarks" / "RESULTS-web.md"
+        # a hand-written "## Notes" section (what the numbers mean, what still misses) is kept
+        previous = results.read_text(encoding="utf-8") if results.exists() else ""
+        notes = previous[previous.index(NOTES):] if NOTES in previous else ""
+        results.write_text(output + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ diacritics removed). On PostgreSQL it is the generated column ``items.search_doc
 ``to_tsvector('simple', title || ' ' || text)`` with the GIN index ``ix_items_search``
 ('simple': no stemming and no stop words, which suits Indonesian); stored rather than computed
 per row because parsing an article costs tens of microseconds, too much for every row a page
-passes. :func:`in_models` tells Alembic's model comparison to leave these alone.
+passes. Neither is described by the ORM models (see :mod:`storage.extras`).
 """
 
 from __future__ import annotations
@@ -23,14 +23,12 @@ import unicodedata
 from sqlalchemy import ColumnElement, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
+from storage.extras import SEARCH_COLUMN, SEARCH_TABLE
 from storage.models import Item
 
 # The words of a query: runs of letters and digits, as both tokenizers split text.
 _WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 12  # more words than anyone types; bounds the work a pasted paragraph can cause
-SEARCH_TABLE = "items_search"  # SQLite
-SEARCH_COLUMN = "search_document"  # PostgreSQL: items.search_document, a generated tsvector
-SEARCH_INDEX = "ix_items_search"  # PostgreSQL: GIN on items.search_document
 _SIMPLE = literal_column("'simple'")  # the text search configuration (a regconfig literal)
 FEW_MATCHES = 1000
 
@@ -79,15 +77,3 @@ def matching(session: Session, words: list[str]) -> ColumnElement[bool]:
             return Item.id.in_(ids)
         return func.ts_match_vq(document, query)  # @@ as a function: no index, estimated common
     raise NotImplementedError(f"no full-text search for {dialect}")
-
-
-def in_models(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic's ``include_name`` hook: False for the search index's objects, which the ORM
-    models do not describe (the FTS5 table and its shadow tables; the PostgreSQL column and index)."""
-    if type_ == "table" and name and (name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_")):
-        return False
-    if type_ == "index" and name == SEARCH_INDEX:
-        return False
-    if type_ == "column" and name == SEARCH_COLUMN and parent_names.get("table_name") == "items":
-        return False
-    return True

@@ -80,14 +80,13 @@ class SyntheticQueries(RepositoryBase):
                 session.execute(insert(Item), items)
                 session.execute(insert(Classification), labels)
             done += size
-        with self._writing() as session:
-            if session.get_bind().dialect.name == "postgresql":
-                # Explicit ids leave the sequences behind; and plan with fresh statistics, as
-                # autovacuum would shortly after a bulk load.
-                for table in ("items", "classifications"):
-                    session.execute(sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                         f"(SELECT max(id) FROM {table}))"))
         if self.engine.dialect.name == "postgresql":
+            # Explicit ids leave the sequences behind. And leave the tables as autovacuum would
+            # shortly after a bulk load: statistics for the planner, the visibility map for
+            # index-only scans.
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sql("ANALYZE items, classifications"))
+                for table in ("items", "classifications"):
+                    conn.execute(sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                     f"(SELECT max(id) FROM {table}))"))
+                conn.execute(sql("VACUUM (ANALYZE) items, classifications"))
         return done

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from storage import EXPORT_FIELDS, Repository, current_revision, database_url, make_engine, upgrade
 from storage.models import Base, Classification, Item, LaporEntry, ReviewAction, User
-from storage.search import in_models
+from storage.extras import in_models
 
 WIB = timezone(timedelta(hours=7))
 WITA = timezone(timedelta(hours=8))

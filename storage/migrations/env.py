@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from storage.db import database_url, make_engine
 from storage.models import Base
-from storage.search import in_models
+from storage.extras import in_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,7 +23,7 @@ def _configure(**kwargs) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
-        include_name=in_models,  # the text search index is not described by the models
+        include_name=in_models,  # objects on one dialect only, outside the models
         **kwargs,
     )
 

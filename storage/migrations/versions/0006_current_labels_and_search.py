@@ -16,6 +16,12 @@ With 100,000 items the list filtered by category, the text search and the dashbo
   rebuilds ``items`` in batch mode must create the triggers again); on PostgreSQL the generated
   column ``items.search_document`` = ``to_tsvector('simple', title || ' ' || text)`` with a GIN
   index (adding it rewrites the table once: some seconds per 100,000 items).
+- PostgreSQL only: ``ix_items_queue_newest`` on ``items (status, published_at DESC NULLS LAST,
+  harvested_at DESC, id DESC)``, the review queue's order. PostgreSQL sorts NULLs last going up,
+  so 0005's index served neither direction of the queue there (the next item: ~120 ms at
+  100,000 items, now ~2 ms); SQLite cannot spell NULLS LAST in an index and needs none.
+
+The objects on one dialect only are listed in ``storage/extras.py``.
 
 Plain ``ADD COLUMN`` (nullable, no table rebuild), so existing triggers stay in place.
 
@@ -67,6 +73,8 @@ def upgrade() -> None:
         op.execute("ALTER TABLE items ADD COLUMN search_document tsvector "
                    "GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || text)) STORED")
         op.execute("CREATE INDEX ix_items_search ON items USING gin (search_document)")
+        op.execute("CREATE INDEX ix_items_queue_newest ON items "
+                   "(status, published_at DESC NULLS LAST, harvested_at DESC, id DESC)")
     else:
         raise NotImplementedError(f"no full-text search for {dialect}")
 
@@ -117,6 +125,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS items_search_{trigger}")
         op.execute("DROP TABLE IF EXISTS items_search")
     else:
+        op.execute("DROP INDEX IF EXISTS ix_items_queue_newest")
         op.execute("DROP INDEX IF EXISTS ix_items_search")
         op.execute("ALTER TABLE items DROP COLUMN IF EXISTS search_document")
     op.drop_index("ix_items_dated", table_name="items")
