@@ -39,6 +39,7 @@ RUN_STATUSES = ("running", "ok", "partial", "failed", "interrupted")
 # A source inside a run may also be waiting for its turn or skipped (e.g. X without a token).
 RUN_SOURCE_STATUSES = ("pending", *RUN_STATUSES, "skipped")
 USER_ROLES = ("admin", "reviewer", "viewer")
+ALERT_KINDS = ("failing", "silent")  # of a source's health incident (storage/health.py)
 
 # Deterministic constraint names: Alembic needs names to alter or drop constraints, and
 # SQLite's batch mode cannot find unnamed ones.
@@ -137,6 +138,8 @@ class CrawlRun(Base):
     new: Mapped[int] = mapped_column(default=0, server_default="0")
     duplicates: Mapped[int] = mapped_column(default=0, server_default="0")
     errors: Mapped[int] = mapped_column(default=0, server_default="0")
+    exit_code: Mapped[int | None]  # of the crawl process (migration 0007)
+    log_file: Mapped[str | None] = mapped_column(Text)  # the run's Scrapy log (migration 0007)
 
 
 class CrawlRunSource(Base):
@@ -172,6 +175,25 @@ class CrawlError(Base):
     status: Mapped[int | None]  # HTTP status, when there was a response
     message: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SourceAlert(Base):
+    """An incident about a source's health — failing run after run, or silent for days — that
+    staff are alerted to once; resolved when the source recovers (storage/health.py, 0007)."""
+
+    __tablename__ = "source_alerts"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ALERT_KINDS), name="kind"),
+        Index("ix_source_alerts_source_id_kind", "source_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    notified_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
 
 
 class SeenUrl(Base):

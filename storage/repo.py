@@ -19,6 +19,7 @@ from storage.synthetic import SyntheticQueries
 from storage.browse import BrowseQueries
 from storage.dashboard import DashboardQueries
 from storage.followup import FollowUpQueries
+from storage.health import SourceHealthQueries
 from storage.report import ReportQueries
 from storage.queue import QueueQueries
 from storage.sources import SourceQueries
@@ -28,7 +29,7 @@ __all__ = ["EXPORT_FIELDS", "Repository", "ReviewExample", "StoreResult"]
 
 class Repository(SourceQueries, CrawlRunQueries, ItemQueries, ExportQueries, ReviewQueries,
                  SocialQueries, StaffQueries, QueueQueries, BrowseQueries, DashboardQueries, SyntheticQueries,
-                 FollowUpQueries, ReportQueries):
+                 FollowUpQueries, ReportQueries, SourceHealthQueries):
     """Pantau's database: ``Repository(url)`` (default ``$PANTAU_DB_URL`` or ``pantau.db``) or
     ``Repository(engine=...)`` to share an engine. The schema must exist: run
     :func:`storage.db.upgrade` (``pantau init``) first.

@@ -12,7 +12,7 @@ import socket
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from storage.models import (
     RUN_SOURCE_STATUSES,
@@ -70,9 +70,18 @@ class CrawlRunQueries(RepositoryBase):
             return run.id
 
     def finish_run(
-        self, run_id: int, status: str, *, pages: int, new: int, duplicates: int, errors: int
+        self,
+        run_id: int,
+        status: str,
+        *,
+        pages: int,
+        new: int,
+        duplicates: int,
+        errors: int,
+        exit_code: int | None = None,
     ) -> None:
         _check_status(status, RUN_STATUSES)
+        values = {"exit_code": exit_code} if exit_code is not None else {}
         with self._writing() as session:
             session.execute(
                 update(CrawlRun)
@@ -84,8 +93,61 @@ class CrawlRunQueries(RepositoryBase):
                     new=new,
                     duplicates=duplicates,
                     errors=errors,
+                    **values,
                 )
             )
+
+    def set_run_log(self, run_id: int, log_file: str) -> None:
+        """Record where the run writes its log (known once the run has its id)."""
+        with self._writing() as session:
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(log_file=log_file))
+
+    def settle_process_run(
+        self,
+        pid: int,
+        started_after: datetime,
+        exit_code: int,
+        *,
+        interrupted: bool = False,
+        source_names: list[str] | None = None,
+        log_file: str | None = None,
+    ) -> int:
+        """Close the books on the crawl run of a child process that has exited (``pantau
+        schedule``): record its exit code; if the process died before closing its run, mark the
+        run (and its unfinished sources) ``interrupted`` when it was stopped on purpose, else
+        ``failed``. A process that died before it could open a run gets a failed run of its own
+        for ``source_names``, so every attempt shows in the history. Returns the run id."""
+        require_aware(started_after, "started_after")
+        host = socket.gethostname()
+        now = utcnow()
+        with self._writing() as session:
+            run = session.scalars(
+                select(CrawlRun)
+                .where(CrawlRun.pid == pid, CrawlRun.host == host, CrawlRun.started_at >= started_after)
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+                .with_for_update()
+            ).first()
+            if run is None:
+                run = CrawlRun(status="running", trigger="schedule", pid=pid, host=host, started_at=started_after)
+                session.add(run)
+                session.flush()
+                rows = [{"run_id": run.id, "source_id": self._ensure_source(session, name)}
+                        for name in dict.fromkeys(source_names or [])]
+                insert_ignoring(session, CrawlRunSource, rows, conflict=["run_id", "source_id"])
+            run.exit_code = exit_code
+            if log_file and not run.log_file:
+                run.log_file = log_file
+            if run.status == "running":
+                outcome = "interrupted" if interrupted else "failed"
+                run.status, run.finished_at = outcome, now
+                message = None if interrupted else f"crawl process exited with code {exit_code}"
+                session.execute(
+                    update(CrawlRunSource)
+                    .where(CrawlRunSource.run_id == run.id, CrawlRunSource.status.in_(["pending", "running"]))
+                    .values(status=outcome, finished_at=now, message=message)
+                )
+            return run.id
 
     def record_run_source(
         self,
@@ -187,6 +249,8 @@ class CrawlRunQueries(RepositoryBase):
             "new": run.new,
             "duplicates": run.duplicates,
             "errors": run.errors,
+            "exit_code": run.exit_code,
+            "log_file": run.log_file,
             "sources": [
                 {
                     "name": name,
@@ -206,6 +270,43 @@ class CrawlRunQueries(RepositoryBase):
                 for error in self._errors(session, run.id, limit=ERROR_SAMPLES)
             ],
         }
+
+    def run_summary(self, run_id: int) -> dict[str, Any] | None:
+        """One run as :meth:`recent_runs` shows it, or None."""
+        with self._reading() as session:
+            run = session.get(CrawlRun, run_id)
+            return self._run_dict(session, run) if run is not None else None
+
+    def last_run_started(self, source_name: str) -> datetime | None:
+        """When the newest crawl run that included this source started (None: never)."""
+        with self._reading() as session:
+            return session.scalar(
+                select(func.max(CrawlRun.started_at))
+                .join(CrawlRunSource, CrawlRunSource.run_id == CrawlRun.id)
+                .join(Source, Source.id == CrawlRunSource.source_id)
+                .where(Source.name == source_name)
+            )
+
+    def runs_of_source(self, source_name: str, limit: int = 100) -> list[dict[str, Any]]:
+        """The source's outcomes in its newest runs, newest first: run id, trigger, status,
+        counts, started_at, finished_at (the source's own times, else the run's)."""
+        with self._reading() as session:
+            rows = session.execute(
+                select(CrawlRunSource, CrawlRun)
+                .join(CrawlRun, CrawlRun.id == CrawlRunSource.run_id)
+                .join(Source, Source.id == CrawlRunSource.source_id)
+                .where(Source.name == source_name)
+                .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+                .limit(limit)
+            ).all()
+            return [
+                {"run_id": run.id, "trigger": run.trigger, "status": rs.status, "exit_code": run.exit_code,
+                 "pages": rs.pages, "new": rs.new, "duplicates": rs.duplicates, "errors": rs.errors,
+                 "run_started_at": run.started_at, "run_finished_at": run.finished_at,
+                 "started_at": rs.started_at or run.started_at, "finished_at": rs.finished_at or run.finished_at,
+                 "log_file": run.log_file, "message": rs.message}
+                for rs, run in rows
+            ]
 
     def errors_for_run(self, run_id: int) -> list[dict[str, Any]]:
         """Every error of a run in the order met: id, source, url, kind, status, message, at."""
