@@ -326,17 +326,109 @@ def runs(
         out.print_json(json.dumps(recent, default=str, ensure_ascii=False))
         return
     table = Table(title="Recent crawl runs")
-    for column in ("run", "started", "status", "sources", "pages", "new", "duplicates", "errors"):
-        table.add_column(column)
+    for column in ("run", "started", "ended", "trigger", "status", "exit", "sources", "pages", "new", "duplicates",
+                   "errors", "log"):
+        table.add_column(column, overflow="fold")
     for run in recent:
-        started = run["started_at"].astimezone(JAKARTA).strftime("%Y-%m-%d %H:%M WIB") if run["started_at"] else ""
-        table.add_row(str(run["id"]), started, run["status"], ", ".join(s["name"] for s in run["sources"]),
-                      str(run["pages"]), str(run["new"]), str(run["duplicates"]), str(run["errors"]))
+        table.add_row(str(run["id"]), _when(run["started_at"]), _when(run["finished_at"], "%H:%M"), run["trigger"],
+                      run["status"], "" if run["exit_code"] is None else str(run["exit_code"]),
+                      ", ".join(s["name"] for s in run["sources"]), str(run["pages"]), str(run["new"]),
+                      str(run["duplicates"]), str(run["errors"]), run["log_file"] or "")
     out.print(table)
     for run in recent[:3]:
         for sample in run.get("error_samples", []):
             out.print(f"  run {run['id']} {sample['source']}: {sample['kind']} {sample['url']} — {sample['message']}",
                       highlight=False)
+
+
+def _when(at: Optional[datetime], form: str = "%Y-%m-%d %H:%M WIB") -> str:
+    return at.astimezone(JAKARTA).strftime(form) if at else ""
+
+
+@app.command()
+def schedule(
+    sources: Optional[Path] = typer.Option(None, "--sources", help="sources file (default: $PANTAU_SOURCES or sources.yaml)"),
+    db: Optional[str] = DB_OPTION,
+    log_dir: Optional[Path] = typer.Option(None, "--log-dir", help="scheduler and crawl logs (default: $PANTAU_LOG_DIR or logs/)"),
+    reload_every: float = typer.Option(10.0, "--reload-every", help="seconds between checks of the sources file for changes"),
+    stop_timeout: float = typer.Option(90.0, "--stop-timeout", help="seconds running crawls get to finish after SIGTERM/Ctrl+C"),
+    max_parallel: int = typer.Option(4, "--max-parallel", help="most crawls running at once"),
+    since_days: float = typer.Option(30, "--since-days", help="each crawl skips articles published more than this many days ago"),
+):
+    """Crawl each enabled source on its own `every:` interval until stopped (SIGTERM or Ctrl+C
+    stops it cleanly); picks up changes to the sources file without a restart."""
+    import os
+
+    from pantau.schedule import CrawlScheduler, configure_logging
+    from storage.db import database_url, upgrade
+
+    path = sources_path(sources)
+    logs = Path(log_dir or os.environ.get("PANTAU_LOG_DIR") or "logs")
+    url = database_url(db)
+    try:
+        load_sources(path)
+    except ConfigError as exc:
+        raise fail(str(exc))
+    try:
+        upgrade(url)
+    except Exception as exc:
+        raise fail(f"could not create or upgrade the database at {_safe_url(url)}: {exc}", 1)
+    configure_logging(logs)
+    scheduler = CrawlScheduler(path, db_url=url, log_dir=logs, reload_every=reload_every,
+                               stop_timeout=stop_timeout, max_parallel=max_parallel, since_days=since_days)
+    scheduler.install_signal_handlers()
+    raise typer.Exit(scheduler.run())
+
+
+@app.command()
+def status(
+    as_json: bool = typer.Option(False, "--json", help="print JSON instead of a table"),
+    db: Optional[str] = DB_OPTION,
+):
+    """Each source's last success, last run and last error, and whether it is flagged (failing
+    three runs in a row, or nothing new for a week)."""
+    repo = open_repository(db)
+    health = repo.source_health()
+    if as_json:
+        out.print_json(json.dumps(health, default=str, ensure_ascii=False))
+        return
+    table = Table(title="Sources")
+    for column in ("source", "enabled", "every", "last run", "status", "last success", "last new", "flag", "last error"):
+        table.add_column(column, overflow="fold")
+    for row in health:
+        every = row["every_seconds"]
+        table.add_row(row["name"], "yes" if row["enabled"] else "no", f"{every // 60}m" if every else "",
+                      _when(row["last_run_at"]), row["last_run_status"] or "never", _when(row["last_success_at"]) or "never",
+                      _when(row["last_new_at"]), "; ".join(f"{k}: {v}" for k, v in row["flags"].items()),
+                      row["last_error"] or "")
+    out.print(table)
+    flagged = [row["name"] for row in health if row["flags"]]
+    if flagged:
+        err.print(f"[yellow]{len(flagged)} source(s) need attention:[/] {', '.join(flagged)}", highlight=False)
+
+
+@app.command()
+def backup(
+    out_file: Optional[Path] = typer.Option(None, "--out", help="the backup file (default: backups/pantau-YYYYMMDD-HHMMSS.db)"),
+    db: Optional[str] = DB_OPTION,
+):
+    """A consistent copy of the database, safe while crawls and the web interface are running
+    (SQLite: online backup, then an integrity check of the copy; PostgreSQL: pg_dump)."""
+    from pantau.backup import BackupError
+    from pantau.backup import backup as make_backup
+    from storage.db import database_url
+
+    url = database_url(db)
+    try:
+        result = make_backup(url, out_file)
+    except BackupError as exc:
+        raise fail(str(exc), 1)
+    if result.path is None:
+        err.print("pg_dump is not installed here. Back up PostgreSQL with:", highlight=False)
+        out.print(result.guidance, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    details = f"integrity {result.integrity}, {result.items} item(s)" if result.backend == "sqlite" else "pg_dump custom format"
+    out.print(f"Backup written to {result.path} ({result.size:,} bytes; {details}).", highlight=False)
 
 
 @app.command("classify")

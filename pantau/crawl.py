@@ -209,11 +209,15 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
             skipped.append((source.name, why))
         else:
             runnable.append(source)
+    locks = _lock_sources(db_url, runnable, skipped)
+    runnable = [source for source in runnable if source.name in locks]
     repo.sync_sources([s.as_spec() for s in sources])
+    trigger = os.environ.get("PANTAU_RUN_TRIGGER") or trigger
     run_id = repo.start_run([s.name for s in runnable], since, trigger=trigger, pid=os.getpid())
     log_dir = Path(log_dir or os.environ.get("PANTAU_LOG_DIR") or "logs")
     log_dir.mkdir(parents=True, exist_ok=True)
     log_file = log_dir / f"crawl-{run_id}.log"
+    repo.set_run_log(run_id, str(log_file.resolve()))
     monitor = monitor or CrawlMonitor()
     settings = crawl_settings(db_url=db_url, sources_file=sources_file, run_id=run_id,
                               log_file=log_file, overrides=settings_from_env())
@@ -234,15 +238,38 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
             result.sources.append(monitor.progress[source.name])
         result.status = run_status(result)
         totals = result.totals
-        repo.finish_run(run_id, result.status, **{k: totals[k] for k in STORED_COUNTS})
+        repo.finish_run(run_id, result.status, exit_code=1 if result.status == "failed" else 0,
+                        **{k: totals[k] for k in STORED_COUNTS})
         repo.engine.dispose()
+        for lock in locks.values():
+            lock.release()
     return result
+
+
+def _lock_sources(db_url: str, sources: list[Source], skipped: list[tuple[str, str]]) -> dict:
+    """Take each source's crawl lock (storage.locks); a source another process is crawling right
+    now (the scheduler, or a second `pantau crawl`) is skipped. Returns name -> held lock."""
+    from storage.locks import SourceLock
+
+    locks = {}
+    for source in sources:
+        lock = SourceLock(db_url, source.name)
+        if lock.acquire():
+            locks[source.name] = lock
+            continue
+        holder = lock.holder()
+        why = "another crawl of this source is running" + (f" (pid {holder})" if holder else "")
+        logger.warning("Skipping %s: %s", source.name, why)
+        skipped.append((source.name, why))
+    return locks
 
 
 def run_status(result: CrawlResult) -> str:
     """failed when every source failed (or none ran); partial when some did."""
     if not result.sources:
         return "failed"
+    if all(s.status == "interrupted" for s in result.sources):
+        return "interrupted"
     failed = [s for s in result.sources if s.status not in ("ok", "partial")]
     if len(failed) == len(result.sources):
         return "failed"

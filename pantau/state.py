@@ -88,7 +88,7 @@ class CrawlStateExtension:
                                     finished_at=finished, message=message, **numbers)
         self.repo.update_source_state(
             name, last_run_at=finished,
-            last_success_at=finished if status != "failed" else None,
+            last_success_at=finished if status in ("ok", "partial") else None,
             newest_published_at=stats.get_value("pantau/newest_published_at"),
             last_error=message if status == "failed" else None,
         )
@@ -98,7 +98,11 @@ class CrawlStateExtension:
 
 
 def source_status(numbers: dict[str, int], reason: str) -> str:
-    """ok: no errors; partial: some pages failed; failed: nothing usable came back."""
+    """ok: no errors; partial: some pages failed; failed: nothing usable came back;
+    interrupted: stopped on purpose (SIGTERM, Ctrl+C) — what it stored stays stored, and it
+    counts neither as a success nor as a failure of the source."""
+    if reason == "shutdown":
+        return "interrupted"
     if reason not in ("finished",) and numbers["new"] == 0:
         return "failed"
     if numbers["errors"] == 0:
