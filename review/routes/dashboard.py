@@ -74,6 +74,7 @@ def dashboard(request: Request, user: CurrentUser = Depends(require("viewer"))):
         "trend": trend,
         "trend_svg": trend_chart(f"Aduan per minggu, {TREND_WEEKS} minggu terakhir", trend),
         "runs": repo.recent_runs(10),
+        "problem_sources": repo.problem_sources(),
         "run_labels": RUN_STATUS_LABELS,
         "now": now,
     }, user=user)
