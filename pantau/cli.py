@@ -387,6 +387,8 @@ def status(
 ):
     """Each source's last success, last run and last error, and whether it is flagged (failing
     three runs in a row, or nothing new for a week)."""
+    from pantau.schedule import interval_text
+
     repo = open_repository(db)
     health = repo.source_health()
     if as_json:
@@ -397,7 +399,7 @@ def status(
         table.add_column(column, overflow="fold")
     for row in health:
         every = row["every_seconds"]
-        table.add_row(row["name"], "yes" if row["enabled"] else "no", f"{every // 60}m" if every else "",
+        table.add_row(row["name"], "yes" if row["enabled"] else "no", interval_text(timedelta(seconds=every)) if every else "",
                       _when(row["last_run_at"]), row["last_run_status"] or "never", _when(row["last_success_at"]) or "never",
                       _when(row["last_new_at"]), "; ".join(f"{k}: {v}" for k, v in row["flags"].items()),
                       row["last_error"] or "")

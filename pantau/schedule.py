@@ -195,9 +195,13 @@ class CrawlScheduler:
                 logger.warning("Crawl of %s did not stop within %ss; killing it", child.name, self.stop_timeout)
                 _signal(child.process, signal.SIGKILL, group=True)
         self.scheduler.shutdown(wait=True)  # job threads settle their runs
+        self.close()
+        logger.info("Scheduler stopped")
+
+    def close(self) -> None:
+        """Release the database and the snapshot of the sources file."""
         self.repo.close()
         shutil.rmtree(self._snapshot_dir, ignore_errors=True)
-        logger.info("Scheduler stopped")
 
     # -- the sources file ------------------------------------------------------------------
 
@@ -254,12 +258,12 @@ class CrawlScheduler:
             changed = True
         for name in new.keys() - old.keys():
             self._add_job(new[name], first=True)
-            logger.info("Source %s added: every %s", name, _human(new[name].every))
+            logger.info("Source %s added: every %s", name, interval_text(new[name].every))
             changed = True
         for name in new.keys() & old.keys():
             if new[name].every != old[name].every:
                 self._add_job(new[name], first=False)
-                logger.info("Source %s now every %s", name, _human(new[name].every))
+                logger.info("Source %s now every %s", name, interval_text(new[name].every))
                 changed = True
         if not changed:
             logger.info("%s changed; the schedule stays the same", self.sources_file)
@@ -383,7 +387,8 @@ def _signal(process: subprocess.Popen, signum: int, group: bool = False) -> None
         pass
 
 
-def _human(every: timedelta) -> str:
+def interval_text(every: timedelta) -> str:
+    """``timedelta(hours=1)`` → ``1h``, as the sources file writes it."""
     seconds = int(every.total_seconds())
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:

@@ -75,7 +75,7 @@ def test_scheduler_crawls_on_interval_reloads_alerts_and_stops_cleanly_on_sigter
         sources = write_sources_file(work / "sources.yaml", [kabar, mati])
         env = {**crawl_env(work), **telegram.env(), "PANTAU_SCHEDULE_TIME_SCALE": str(SCALE),
                "PANTAU_EXTRACT_WORKERS": "0", "PANTAU_SCRAPY_PANTAU_CLASSIFY": "0",
-               "PANTAU_SCRAPY_DOWNLOAD_TIMEOUT": "2", "PANTAU_SCRAPY_RETRY_TIMES": "0",
+               "PANTAU_SCRAPY_DOWNLOAD_TIMEOUT": "5", "PANTAU_SCRAPY_RETRY_TIMES": "0",
                # one request at a time, so a stop leaves the rest of a crawl unfetched (Scrapy lets
                # requests already handed to the downloader finish)
                "PANTAU_SCRAPY_CONCURRENT_REQUESTS": "1"}
@@ -230,6 +230,7 @@ def test_missed_turns_after_downtime_coalesce_into_one_crawl_soon_after_start(tm
     assert job.max_instances == 1 and job.coalesce is True and job.misfire_grace_time is None
     assert job.trigger.interval == timedelta(hours=1) and job.trigger.jitter == 300
     scheduler.scheduler.shutdown()
+    scheduler.close()
 
 
 def test_sources_file_changes_add_remove_and_reschedule_jobs_and_a_broken_edit_keeps_the_schedule(tmp_path, caplog):
@@ -257,6 +258,7 @@ def test_sources_file_changes_add_remove_and_reschedule_jobs_and_a_broken_edit_k
     assert "radar" in scheduler.snapshot.read_text(encoding="utf-8")
     assert "Source wartadesa removed or disabled" in caplog.text and "Source radar added: every 2h" in caplog.text
     scheduler.scheduler.shutdown()
+    scheduler.close()
 
 
 def test_old_crawl_logs_are_pruned(tmp_path):
