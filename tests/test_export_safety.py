@@ -199,3 +199,45 @@ def test_the_cheap_gate_never_hides_personal_data():
     for text in ("0812 3456 7890", "(0335) 841234", "+62-812-3456-7890", "NIK3513014107890002", "a@b.id",
                  "nol delapan satu dua tiga empat lima enam tujuh delapan", "3513 0141 0789 0002"):
         assert _MAYBE_PII.search(text), text
+
+
+def _masked_whole(text: str) -> str:
+    """What lokal masks when it reads the whole text at once (the reference for the shortcuts)."""
+    import lokal
+
+    from pantau.export.safety import PLACEHOLDERS
+
+    parts, at = [], 0
+    for match in lokal.detect_pii(text, types=MASKED_TYPES):
+        parts += [text[at:match.start], PLACEHOLDERS[match.type]]
+        at = match.end
+    return "".join(parts) + text[at:]
+
+
+def test_reading_windows_masks_what_reading_the_whole_text_masks():
+    import glob
+    import random
+
+    texts = []
+    for path in sorted(glob.glob("classify/corpus/parts/*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            texts += [json.loads(line).get("text") or "" for line in handle if line.strip()]
+    pieces = [
+        "NIK 3513014107890002", "No. KK: 3513011203850001", "KTP saya 3513012345670001", "hubungi 0812-3456-7890",
+        "WA +62 812 3456 7891", "telp (0335) 841234", "email warga.tiris@gmail.com", "hp:0812.3456.7890",
+        "nol delapan satu dua tiga empat lima enam tujuh delapan sembilan", "Rp 15.000.000", "12/11/2026",
+        "tiket 123456789012345", "@pemkabprobolinggo", "NIK3513014107890002", "3513014107890002",
+    ]
+    rng = random.Random(6)
+    sample = rng.sample(texts, 150)
+    long_text = " ".join(sample[:40])  # a long article: candidates far apart and close together
+    cases = [long_text, *sample[:20]]
+    for text in sample:
+        words = text.split(" ")
+        for _ in range(rng.randint(1, 3)):
+            words.insert(rng.randint(0, len(words)), rng.choice(pieces))
+        cases.append(" ".join(words))
+    for piece in pieces:
+        cases += [piece, f"{piece}.", f"({piece})", f"{long_text[:500]} {piece} {long_text[500:900]}"]
+    for text in cases:
+        assert mask_personal_data(text) == _masked_whole(text), text[:200]
