@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from storage.models import Item, Source, SourceState
 from storage.session import RepositoryBase, require_aware
@@ -33,18 +33,17 @@ class DashboardQueries(RepositoryBase):
         require_aware(start, "start")
         require_aware(end, "end")
         when = item_date()
-        stmt = (
-            select(Item.category, Item.kecamatan, Item.opd, Item.source_kind, Item.status, func.count())
-            .where(when >= start, when < end)
-            .group_by(Item.category, Item.kecamatan, Item.opd, Item.source_kind, Item.status)
-        )
+        # One small GROUP BY per dimension, read from ix_items_dated alone, rather than one over
+        # all five at once, whose thousands of combinations cost more to return than to count.
+        stmt = union_all(*(
+            select(literal(name).label("dimension"), getattr(Item, name).label("value"), func.count().label("n"))
+            .where(when >= start, when < end).group_by(getattr(Item, name))
+            for name in DIMENSIONS))
         counters: dict[str, Counter] = {name: Counter() for name in DIMENSIONS}
-        total = 0
         with self._reading() as session:
-            for *values, count in session.execute(stmt):
-                total += count
-                for name, value in zip(DIMENSIONS, values):
-                    counters[name][value] += count
+            for name, value, count in session.execute(stmt):
+                counters[name][value] += count
+        total = sum(counters["status"].values())  # every item has a status
         return {"total": total, **{name: dict(counter.most_common()) for name, counter in counters.items()}}
 
     def count_items_between(self, start: datetime, end: datetime) -> int:

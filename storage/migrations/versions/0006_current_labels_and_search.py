@@ -9,9 +9,10 @@ With 100,000 items the list filtered by category, the text search and the dashbo
   overridden by its latest review — kept in step by ``storage`` from now on and filled in here.
 - ``ix_items_{status,category,kecamatan,opd}_harvested``: each filter in the list's order
   (newest harvest first), so a filtered page reads its 50 rows from an index.
-- ``ix_items_dated`` on ``coalesce(published_at, harvested_at)``: the item's date, which the
-  dashboard counts by and the list filters by (on PostgreSQL with both columns included, so the
-  dashboard's weekly counts are index-only scans: ~15 ms → <1 ms each at 100,000 items).
+- ``ix_items_dated`` on ``coalesce(published_at, harvested_at)``, the item's date, which the
+  dashboard counts by and the list filters by, followed by the columns of the date and those
+  the dashboard counts by (status, source_kind, category, kecamatan, opd): the dashboard's
+  counts read the index alone (a month at 100,000 items: ~60 ms of scattered row reads → a few ms).
 - Text search (see ``storage/search.py``): on SQLite the external-content FTS5 table
   ``items_search`` with triggers that keep it in step with ``items`` (a later migration that
   rebuilds ``items`` in batch mode must create the triggers again); on PostgreSQL the generated
@@ -52,6 +53,7 @@ COLUMN_TYPES = {
     "in_jurisdiction": sa.Boolean(),
     "opd": sa.Text(),
 }
+DATED_COLUMNS = ["published_at", "harvested_at", "status", "source_kind", "category", "kecamatan", "opd"]
 FILTER_INDEXES = {f"ix_items_{name}_harvested": [name, "harvested_at", "id"]
                   for name in ("status", "category", "kecamatan", "opd")}
 
@@ -66,8 +68,8 @@ def upgrade() -> None:
     _fill_current_labels()
     for name, columns in FILTER_INDEXES.items():
         op.create_index(name, "items", columns, unique=False)
-    op.create_index("ix_items_dated", "items", [sa.text("coalesce(published_at, harvested_at)")], unique=False,
-                    postgresql_include=["published_at", "harvested_at"])
+    op.create_index("ix_items_dated", "items", [sa.text("coalesce(published_at, harvested_at)"), *DATED_COLUMNS],
+                    unique=False)
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         _create_fts5()
