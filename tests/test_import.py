@@ -116,7 +116,11 @@ def test_xlsx_with_title_row_datetime_cells_and_text_dates(tmp_path):
     assert records[WASTE]["url"] == "https://www.instagram.com/p/abc/"
     assert records[WASTE]["published_at"] == "2025-11-21T19:05:00+07:00"  # a naive Excel time is WIB
     assert records[KTP]["source"] == "import:tiktok"
-    assert records[KTP]["author"] == "6281234567890"  # a number cell, as typed
+    assert records[KTP]["author"] == "[TELEPON]"  # a phone number: masked in every export
+    from storage.repo import Repository
+
+    stored = {r["text"]: r for r in Repository(env["PANTAU_DB_URL"]).iter_export_records()}
+    assert stored[KTP]["author"] == "6281234567890"  # stored as typed in the number cell
     assert records[KTP]["published_at"] == "2025-11-21T08:00:00+07:00"
     assert records[KTP]["category"] == "kependudukan"
 
