@@ -89,12 +89,12 @@ class ExportSite:
         return crawl_env(self.work, db_url=self.url)
 
 
-def build_site(work: Path) -> ExportSite:
+def build_site(work: Path, url: str | None = None) -> ExportSite:
     from review.security import hash_password
     from storage.db import upgrade
     from storage.repo import Repository
 
-    url = f"sqlite:///{work / 'pantau.db'}"
+    url = url or f"sqlite:///{work / 'pantau.db'}"
     upgrade(url)
     repo = Repository(url)
     for name, role in (("admin", "admin"), ("rina", "reviewer"), ("vera", "viewer"), ("lama", "admin")):
