@@ -27,7 +27,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawlutil import REPO
 
 WIB = timezone(timedelta(hours=7))
 WITA = timezone(timedelta(hours=8))
@@ -156,5 +155,5 @@ def jsonl(result: subprocess.CompletedProcess) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-__all__ = ["DINKES", "DINSOS", "DISKOMINFO", "HOSTILE", "JALAN_TEXT", "NEAR_MISSES", "PERSONAL", "PUPR", "REPO",
+__all__ = ["DINKES", "DINSOS", "DISKOMINFO", "HOSTILE", "JALAN_TEXT", "NEAR_MISSES", "PERSONAL", "PUPR",
            "TWEET", "ExportSite", "build_site", "jsonl", "run_export", "site"]
