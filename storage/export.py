@@ -5,10 +5,11 @@ newest SP4N-LAPOR! entry and its newest review action, so exporting 100k items h
 batch in memory. ``published_at`` goes out in the offset the site printed (+07:00 for WIB).
 
 The labels (:data:`storage.reviews.LABEL_KEYS`: is_complaint, category, kecamatan, desa,
-in_jurisdiction, opd) are the item's current ones: the newest review action's ``after`` (which
-always holds the complete label set) when a reviewer has acted, else the newest classification's.
-``complaint_score``, ``region_code`` and ``model_version`` stay the model's. The filters
-(status, dates, sources, categories, kecamatan, OPDs) are applied in SQL on those same values.
+in_jurisdiction, opd) are the item's current ones, as the list and the dashboard show them: the
+copy on the ``items`` row that storage keeps up to date (the newest classification's labels,
+overridden by the latest review's). ``complaint_score``, ``region_code`` and ``model_version``
+stay the newest classification's. The filters (status, dates, sources, categories, kecamatan,
+OPDs) are applied in SQL on those same columns.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import aliased
 
 from storage.articles import CLASSIFICATION_FIELDS
@@ -49,22 +50,11 @@ def _site_time(value: datetime | None, offset_minutes: int | None) -> datetime |
     return value.astimezone(timezone(timedelta(minutes=offset_minutes)))
 
 
-def _current_label(key: str, cls, review) -> ColumnElement:
-    """An item's current value of label ``key``: the newest review's, else the model's."""
-    reviewed = review.after[key]
-    reviewed = reviewed.as_boolean() if isinstance(getattr(Classification, key).type, Boolean) else reviewed.as_string()
-    return case((review.id.is_(None), getattr(cls, key)), else_=reviewed)
-
-
 def _export_query() -> tuple[Select, dict[str, ColumnElement]]:
-    """The export statement and the current-label expressions the filters use."""
-    latest_cls, latest_lapor, latest_review = (
-        _latest(Classification),
-        _latest(LaporEntry),
-        _latest(ReviewAction),
-    )
+    """The export statement and the current-label columns the filters use."""
+    latest_lapor, latest_review = _latest(LaporEntry), _latest(ReviewAction)
     cls, lapor, review = aliased(Classification), aliased(LaporEntry), aliased(ReviewAction)
-    labels = {key: _current_label(key, cls, review) for key in LABEL_KEYS}
+    labels = {key: getattr(Item, key) for key in LABEL_KEYS}
     stmt = (
         select(
             Item.id,
@@ -94,8 +84,7 @@ def _export_query() -> tuple[Select, dict[str, ColumnElement]]:
             review.at.label("reviewed_at"),
         )
         .join(Source, Source.id == Item.source_id)
-        .outerjoin(latest_cls, latest_cls.c.item_id == Item.id)
-        .outerjoin(cls, cls.id == latest_cls.c.id)
+        .outerjoin(cls, cls.id == Item.classification_id)  # the newest, kept on the row by storage
         .outerjoin(latest_lapor, latest_lapor.c.item_id == Item.id)
         .outerjoin(lapor, lapor.id == latest_lapor.c.id)
         .outerjoin(latest_review, latest_review.c.item_id == Item.id)

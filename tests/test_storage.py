@@ -267,9 +267,8 @@ def test_classification_is_stored_only_when_given_and_latest_is_exported(repo):
     classified = repo.store_article(article(2, classification=CLASSIFICATION))
     with Session(repo.engine) as session:
         assert session.scalars(select(Classification.item_id)).all() == [classified.item_id]
-        retrained = {**CLASSIFICATION, "model_version": "tfidf-v2", "category": "bencana"}
-        session.add(Classification(item_id=classified.item_id, **retrained))
-        session.commit()
+    retrained = {**CLASSIFICATION, "model_version": "tfidf-v2", "category": "bencana"}
+    repo.add_classifications([(classified.item_id, retrained)])  # the items' current labels follow
     records = {r["id"]: r for r in repo.iter_export_records()}
     assert records[plain.item_id]["model_version"] is None
     assert records[plain.item_id]["is_complaint"] is None
