@@ -67,7 +67,16 @@ def opd_label(opd_id: str | None) -> str:
     return opd.name if opd else opd_id
 
 
+def opd_short(opd_id: str | None) -> str:
+    """The short name staff use (Dinas PUPR), for narrow table cells."""
+    if not opd_id:
+        return "–"
+    opd = {o.id: o for o in taxonomy().opds}.get(opd_id)
+    return (opd.short or opd.name) if opd else opd_id
+
+
 env.filters.update(tanggal=tanggal, tanggal_panjang=tanggal_panjang, kategori=category_label, opd=opd_label,
+                   opd_singkat=opd_short,
                    status=lambda s: STATUS_LABELS.get(s, s or "–"),
                    kanal=lambda k: SOURCE_KIND_LABELS.get(k, k or "–"),
                    peran=lambda r: ROLE_LABELS.get(r, r))

@@ -179,3 +179,13 @@ def test_merge_and_split_cases_are_audited(site):
     assert ("case_merge", "reviewer") in actions and ("case_split", "reviewer") in actions
     viewer = client_for(app, "viewer")
     assert viewer.post("/kasus/gabung", data={"ids": [post, news], "csrf_token": viewer.csrf}).status_code == 403
+
+
+def test_the_opd_shows_by_name_not_by_id(site):
+    app, repo = site
+    item = repo.store_article(article(6, "Lampu PJU mati", label(opd="pupr"), hours=1)).item_id
+    client = client_for(app, "viewer")
+    listing = client.get("/aduan").text
+    assert '<td title="Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Probolinggo">Dinas PUPR</td>' in listing
+    assert ">pupr<" not in listing
+    assert "Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Probolinggo" in client.get(f"/aduan/{item}").text
