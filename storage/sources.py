@@ -29,7 +29,8 @@ class SourceQueries(RepositoryBase):
         """
         ids: dict[str, int] = {}
         with self._writing() as session:
-            for spec in specs:
+            # In name order, so two processes syncing overlapping lists lock rows in one order.
+            for spec in sorted(specs, key=lambda spec: spec["name"]):
                 name = spec["name"]
                 fields = {
                     # No kind means a news site whose feeds/sitemaps are detected at crawl time.
@@ -39,15 +40,16 @@ class SourceQueries(RepositoryBase):
                     "enabled": bool(spec.get("enabled", True)),
                     "config": dict(spec.get("config") or {}),
                 }
-                source = session.scalar(select(Source).where(Source.name == name))
-                if source is None:
-                    source = Source(name=name, **fields)
-                    session.add(source)
-                else:
-                    for key, value in fields.items():
-                        # Assigning equal values would still bump updated_at via onupdate.
-                        if getattr(source, key) != value:
-                            setattr(source, key, value)
+                # Insert-or-nothing first: two crawls starting at once (distributed workers, a
+                # scheduler and a hand-started crawl) must not both insert a new name and have
+                # one of them fail on the unique constraint.
+                insert_ignoring(session, Source, [{"name": name, **fields}], conflict=["name"])
+                source = session.scalar(select(Source).where(Source.name == name).with_for_update())
+                assert source is not None
+                for key, value in fields.items():
+                    # Assigning equal values would still bump updated_at via onupdate.
+                    if getattr(source, key) != value:
+                        setattr(source, key, value)
                 session.flush()
                 ids[name] = source.id
         return ids
