@@ -1,7 +1,9 @@
 """Database fixtures: a fresh SQLite file, or a fresh PostgreSQL schema, per test.
 
 ``db_url`` runs a test on both backends; ``sqlite_url`` and ``postgres_url`` pick one;
-``migrated_db_url`` is ``db_url`` with the schema already created. PostgreSQL is the server on
+``migrated_db_url`` is ``db_url`` with the schema already created. Fixtures of a wider scope
+(a module's crawl, run once and asserted on by several tests) parametrize over ``BACKENDS`` and
+take their database from :func:`fresh_database`. PostgreSQL is the server on
 127.0.0.1:5432 (override with ``$PANTAU_TEST_PG_URL``); each test gets its own schema through
 ``search_path``, dropped afterwards. Without a server the PostgreSQL variants are skipped, except
 on CI (``CI=true``), where a missing server must not silently shrink the test run.
@@ -12,6 +14,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -76,18 +80,42 @@ def _postgres_admin() -> Iterator[Engine]:
     pytest.skip(message)
 
 
+@contextmanager
+def _schema(admin: Engine) -> Iterator[str]:
+    """A PostgreSQL URL whose connections live in a schema of their own, dropped afterwards."""
+    schema = f"pantau_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            # A connection leaked by a failing test must not hang the whole session.
+            conn.exec_driver_sql("SET lock_timeout = '10s'")
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture
 def postgres_url(_postgres_admin: Engine) -> Iterator[str]:
     """A PostgreSQL URL whose connections live in a schema of their own, dropped afterwards."""
-    schema = f"pantau_test_{uuid.uuid4().hex[:12]}"
-    with _postgres_admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = _postgres_admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with _postgres_admin.connect() as conn:
-        # A connection leaked by a failing test must not hang the whole session.
-        conn.exec_driver_sql("SET lock_timeout = '10s'")
-        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    with _schema(_postgres_admin) as url:
+        yield url
+
+
+# For fixtures of any scope: ``@pytest.fixture(scope="module", params=BACKENDS)``.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def fresh_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
+    """An empty database on ``backend`` ("sqlite": a file in ``folder``; "postgresql": a schema
+    of its own, dropped afterwards), for a fixture parametrized over ``BACKENDS``."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'pantau.db'}"
+        return
+    with _schema(request.getfixturevalue("_postgres_admin")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -95,7 +123,7 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'pantau.db'}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db_url(request) -> str:
     """An empty database, once on SQLite and once on PostgreSQL."""
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
