@@ -63,9 +63,14 @@ def crawl(
     since: Optional[str] = typer.Option(None, "--since", help="skip articles published before this date (default: 30 days ago)"),
     db: Optional[str] = DB_OPTION,
     quiet: bool = typer.Option(False, "--quiet", help="no progress display"),
+    distributed: Optional[str] = typer.Option(
+        None, "--distributed", envvar="PANTAU_REDIS_URL", metavar="REDIS_URL",
+        help="share the crawl with every worker started with the same Redis URL and job (PostgreSQL only)"),
+    job: Optional[str] = typer.Option(None, "--job", help="with --distributed: the crawl job to join (default: the region code)"),
 ):
     """Harvest once from every enabled source, de-duplicate and store; print a summary."""
     from pantau.crawl import CrawlMonitor, run_crawl
+    from pantau.distributed import DistributedSetupError
 
     path = sources_path(sources)
     try:
@@ -91,7 +96,10 @@ def crawl(
 
         try:
             result = run_crawl(selected, since=since_at, db_url=db, sources_file=path, region=config.region,
-                               monitor=CrawlMonitor(on_change=show if progress is not None else None))
+                               monitor=CrawlMonitor(on_change=show if progress is not None else None),
+                               distributed=distributed, job=job)
+        except DistributedSetupError as exc:
+            raise fail(str(exc), exc.code)
         except Exception as exc:
             raise fail(f"the crawl stopped: {exc}", 1)
     _summary(result, db)

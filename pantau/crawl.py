@@ -4,6 +4,8 @@ All sources of a run are crawled in one Scrapy process, each by its own crawler,
 dead site never holds up the others. Twisted's reactor cannot restart, so call
 :func:`run_crawl` once per process (the CLI does; tests run the CLI in a subprocess). Progress is
 reported through Scrapy signals to a :class:`CrawlMonitor`, which the CLI renders with rich.
+With ``distributed`` (a Redis URL) the process is one worker of a crawl shared by several
+processes or machines: see :mod:`pantau.distributed`.
 """
 
 from __future__ import annotations
@@ -192,10 +194,21 @@ def settings_from_env() -> dict:
 
 def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: str | None = None,
               sources_file: Path | None = None, monitor: CrawlMonitor | None = None,
-              log_dir: Path | None = None, trigger: str = "cli", region: str | None = None) -> CrawlResult:
-    """Crawl ``sources`` once; returns what happened to each. Call once per process."""
+              log_dir: Path | None = None, trigger: str = "cli", region: str | None = None,
+              distributed: str | None = None, job: str | None = None) -> CrawlResult:
+    """Crawl ``sources`` once; returns what happened to each. Call once per process.
+
+    ``distributed``: a Redis URL; news sources are then crawled together with every other
+    worker of ``job`` (default: the region code) — raises
+    :class:`pantau.distributed.DistributedSetupError` when that cannot work (SQLite, no Redis).
+    """
 
     db_url = database_url(db_url)
+    if distributed:
+        from pantau.distributed import check_setup
+
+        job = job or region or "default"
+        check_setup(db_url, distributed, job)
     upgrade(db_url)
     repo = Repository(db_url)
     stale = repo.close_stale_runs()
@@ -209,7 +222,8 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
             skipped.append((source.name, why))
         else:
             runnable.append(source)
-    locks = _lock_sources(db_url, runnable, skipped)
+    shared = {s.name for s in runnable if distributed and spider_class(s).distributable}
+    locks = _lock_sources(db_url, runnable, skipped, shared)
     runnable = [source for source in runnable if source.name in locks]
     repo.sync_sources([s.as_spec() for s in sources])
     trigger = os.environ.get("PANTAU_RUN_TRIGGER") or trigger
@@ -227,6 +241,8 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
     process = CrawlerProcess(settings, install_root_handler=True)
     for source in runnable:
         crawler = process.create_crawler(spider_class(source))
+        if source.name in shared:
+            _make_worker(crawler.settings, distributed, job)
         monitor.attach(crawler, source.name)
         process.crawl(crawler, source=source, since=since)
     try:
@@ -246,19 +262,34 @@ def run_crawl(sources: list[Source], *, since: datetime | None = None, db_url: s
     return result
 
 
-def _lock_sources(db_url: str, sources: list[Source], skipped: list[tuple[str, str]]) -> dict:
+def _make_worker(settings: Settings, redis_url: str, job: str) -> None:
+    """Make one source's crawler a worker of the distributed ``job`` (pantau.distributed)."""
+    from pantau.distributed import crawler_settings
+
+    for key, value in crawler_settings(redis_url, job).items():
+        if key == "SPIDER_MIDDLEWARES":
+            for component, order in value.items():
+                settings.set_in_component_priority_dict(key, component, order)
+        else:
+            settings.set(key, value, priority="cmdline")
+
+
+def _lock_sources(db_url: str, sources: list[Source], skipped: list[tuple[str, str]],
+                  shared: set[str] = frozenset()) -> dict:
     """Take each source's crawl lock (storage.locks); a source another process is crawling right
-    now (the scheduler, or a second `pantau crawl`) is skipped. Returns name -> held lock."""
+    now (the scheduler, or a second `pantau crawl`) is skipped. The workers of a distributed
+    crawl take their sources' locks shared (``shared``: source names). Returns name -> held lock."""
     from storage.locks import SourceLock
 
     locks = {}
     for source in sources:
-        lock = SourceLock(db_url, source.name)
+        lock = SourceLock(db_url, source.name, shared=source.name in shared)
         if lock.acquire():
             locks[source.name] = lock
             continue
         holder = lock.holder()
-        why = "another crawl of this source is running" + (f" (pid {holder})" if holder else "")
+        why = ("a crawl of this source that is not distributed is running" if source.name in shared
+               else "another crawl of this source is running") + (f" (pid {holder})" if holder else "")
         logger.warning("Skipping %s: %s", source.name, why)
         skipped.append((source.name, why))
     return locks

@@ -12,8 +12,16 @@ import scrapy
 from pantau.config import Source, load_sources
 from spiders.dates import JAKARTA, parse_date
 
+# Request meta: True when any worker of a distributed crawl may answer the request — nothing in
+# the spider that made it waits for its answer (see pantau.distributed).
+SHARED_META = "pantau_shared"
+
 
 class SourceSpider(scrapy.Spider):
+    # Whether several workers can share a source's crawl (pantau crawl --distributed): only
+    # spiders that mark their independent requests with SHARED_META.
+    distributable = False
+
     def __init__(self, source: Source | str | None = None, since: datetime | str | None = None,
                  **kwargs: Any):
         super().__init__(**kwargs)

@@ -33,7 +33,7 @@ from spiders.sites import site_for
 from spiders.politeness import MAX_CRAWL_DELAY
 from spiders.urls import Scope, canonicalize, looks_like_listing
 from spiders import workers
-from spiders.base import SourceSpider
+from spiders.base import SHARED_META, SourceSpider
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Sitemaps of a site's navigation pages rather than its articles (WordPress/Yoast/Rank Math names).
@@ -49,6 +49,7 @@ def file_scope(url: str) -> Scope:
 
 class NewsSpider(SourceSpider):
     name = "news"
+    distributable = True
 
     def __init__(self, source: Source | str | None = None, since: datetime | str | None = None,
                  **kwargs: Any):
@@ -315,9 +316,12 @@ class NewsSpider(SourceSpider):
             return
         self.requested.add(url)
         self.article_requests += 1
+        # An article of an undated listing page steers the listing walk (_listing_article_done),
+        # so only the others may be answered by another worker of a distributed crawl.
         yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                              meta={"pantau": "article", "lead_url": url, "listing": listing,
-                                   "lead_date": lead.date if lead.published else None})
+                                   "lead_date": lead.date if lead.published else None,
+                                   SHARED_META: listing is None})
 
     async def parse_article(self, response: Response):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()

@@ -10,6 +10,10 @@ crawl the same source at once, so the lock lives with what they share — the da
   its own for the crawl's lifetime; it is released when that connection closes, including when
   the process dies, and it guards crawlers on other machines too.
 * An in-memory SQLite database is private to one process: nothing to guard.
+
+The workers of one distributed crawl (``pantau crawl --distributed``) crawl a source together:
+each takes the lock *shared* (``shared=True``), so they exclude an ordinary crawl of the source
+— and it them — but not each other.
 """
 
 from __future__ import annotations
@@ -57,9 +61,10 @@ class SourceLock:
         try: ... finally: lock.release()
     """
 
-    def __init__(self, url: str | None, name: str) -> None:
+    def __init__(self, url: str | None, name: str, *, shared: bool = False) -> None:
         self.url = database_url(url)
         self.name = name
+        self.shared = shared
         self._file = None
         self._engine = None
         self._connection = None
@@ -81,14 +86,15 @@ class SourceLock:
         folder.mkdir(parents=True, exist_ok=True)
         handle = open(folder / f"{self._file_name()}.lock", "a+", encoding="utf-8")
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
             return False
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
+        if not self.shared:  # several holders of a shared lock would overwrite each other's pid
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
         self._file = handle
         return True
 
@@ -102,7 +108,8 @@ class SourceLock:
         # A connection of its own, never pooled: closing it must end the session (and the lock).
         self._engine = create_engine(_engine_url(self.url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
         connection = self._engine.connect()
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:cls, :key)"),
+        function = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
+        got = connection.execute(text(f"SELECT {function}(:cls, :key)"),
                                  {"cls": _PG_LOCK_CLASS, "key": _source_key(self.name)}).scalar()
         if not got:
             connection.close()
@@ -122,7 +129,8 @@ class SourceLock:
             self._file = None
         if self._connection is not None:
             try:
-                self._connection.execute(text("SELECT pg_advisory_unlock(:cls, :key)"),
+                function = "pg_advisory_unlock_shared" if self.shared else "pg_advisory_unlock"
+                self._connection.execute(text(f"SELECT {function}(:cls, :key)"),
                                          {"cls": _PG_LOCK_CLASS, "key": _source_key(self.name)})
             except Exception:  # closing the connection releases it anyway
                 pass
