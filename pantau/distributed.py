@@ -280,8 +280,10 @@ class DistributedScheduler(Scheduler):
         logger.info("%(source)s: worker %(worker)s joins job '%(job)s' as %(role)s (%(queued)d requests queued)",
                     {"source": spider.source.name, "worker": self.worker, "job": self.job,
                      "role": "seeder" if self.seeding else "helper", "queued": len(self.queue)})
+        # At most a second between beats: an idle worker also looks for new requests then
+        # (the engine itself only looks every 5 s).
         self._heartbeat = task.LoopingCall(self._beat_safely)
-        self._heartbeat.start(max(self.worker_ttl / 4, 0.2), now=False)
+        self._heartbeat.start(min(1.0, max(self.worker_ttl / 4, 0.1)), now=False)
 
     def _reset_abandoned_job(self) -> None:
         """Alone in a job whose workers all died: take back their requests and discover again."""
@@ -430,8 +432,8 @@ class DistributedScheduler(Scheduler):
             logger.warning("Redis heartbeat failed: %(error)s", {"error": exc})
 
     def _wake_up(self) -> None:
-        """Requests arrived while the engine idles (it looks again only every 5 s): hand it one
-        through the public ``engine.crawl``, which also makes it pull the others."""
+        """Requests arrived while the engine idles: hand it one through the public
+        ``engine.crawl``, which also makes it pull the others."""
         request = self.next_request()
         if request is not None:
             self.crawler.engine.crawl(request)
