@@ -314,7 +314,8 @@ class CrawlScheduler:
     def _crawl_once(self, name: str) -> None:
         from storage.locks import SourceLock
 
-        lock = SourceLock(self.db_url, name)
+        # Workers of a distributed crawl share a source's lock; a turn of this scheduler joins them.
+        lock = SourceLock(self.db_url, name, shared=bool(os.environ.get("PANTAU_REDIS_URL")))
         if lock.is_busy():
             holder = lock.holder()
             logger.warning("Source %(source)s: another crawl of it is still running%(pid)s; skipping this turn",

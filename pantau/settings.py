@@ -82,5 +82,12 @@ PANTAU_REGION = "35.13"  # the sources file's region (set by `pantau crawl`)
 PANTAU_CLASSIFY = True  # the classification stage (the active or shipped model)
 PANTAU_CASE_DAYS = 3  # reports of one incident: at most this many days apart (pipelines.cluster)
 PANTAU_CASE_OVERLAP = 0.3  # ... and sharing this share of their problem words
+# Distributed crawls (pantau crawl --distributed REDIS_URL --job NAME; see pantau.distributed):
+# Redis keys live under PANTAU_REDIS_PREFIX:<job>:<source>:, a worker silent for
+# PANTAU_REDIS_WORKER_TTL seconds has its claimed requests put back in the queue, and the keys of
+# a job nobody works on any more expire after PANTAU_REDIS_JOB_TTL seconds.
+PANTAU_REDIS_PREFIX = "pantau"
+PANTAU_REDIS_WORKER_TTL = 60
+PANTAU_REDIS_JOB_TTL = 24 * 3600
 # Processes that read article pages (0: read them in the crawler process itself).
 PANTAU_EXTRACT_WORKERS = int(os.environ.get("PANTAU_EXTRACT_WORKERS", min(4, os.cpu_count() or 1)))
