@@ -408,8 +408,8 @@ class DistributedScheduler(Scheduler):
         pipe = self.server.pipeline(transaction=False)
         pipe.set(keys.alive(self.worker), 1, px=self._ttl_ms)
         pipe.sadd(keys.workers, self.worker)
-        for key in (keys.queue, keys.dupefilter, keys.workers):
-            pipe.expire(key, self.job_ttl)
+        for key in (keys.queue, keys.dupefilter, keys.workers, keys.discovered, keys.crawl_delay):
+            pipe.expire(key, self.job_ttl)  # a job's keys outlive its workers by job_ttl at most
         pipe.get(keys.seeder)
         *_, seeder = pipe.execute()
         if self.seeding and not self.discovered:

@@ -238,3 +238,22 @@ def test_requests_travel_as_json_and_pickles_are_refused():
     assert TaggedJson.loads(TaggedJson.dumps(request)) == request
     with pytest.raises(ValueError):
         TaggedJson.loads(b'{"_class": "os.system", "url": "x"}')
+
+
+def test_workers_share_a_source_lock_that_keeps_ordinary_crawls_out(postgres_url):
+    """Distributed workers crawl a source together; a crawl without --distributed (or the
+    scheduler's) of that source waits its turn, and vice versa."""
+    from storage.locks import SourceLock
+
+    workers = [SourceLock(postgres_url, "wartabench", shared=True) for _ in range(2)]
+    ordinary = SourceLock(postgres_url, "wartabench")
+    try:
+        assert all(lock.acquire() for lock in workers)
+        assert not ordinary.acquire()
+        for lock in workers:
+            lock.release()
+        assert ordinary.acquire()
+        assert not SourceLock(postgres_url, "wartabench", shared=True).acquire()
+    finally:
+        for lock in [*workers, ordinary]:
+            lock.release()
