@@ -20,9 +20,10 @@ run: $(STAMP)
 	$(BIN)/pantau init
 	$(BIN)/pantau crawl
 
-## test: install into .venv and run the whole test suite
+## test: install into .venv and run the whole test suite (TEST_WORKERS processes, pytest-xdist)
+TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## bench: crawl benchmark on a generated local site (results: benchmarks/RESULTS.md)
 bench: $(STAMP)
