@@ -31,20 +31,18 @@ filter in Redis (scrapy-redis' FIFO queue and ``RFPDupeFilter``), and store into
   to join such a job requeues the dead workers' claims and discovers again.
 
 Requests travel as tagged JSON rather than scrapy-redis' default pickle, so whoever can write
-to the Redis database cannot make the workers run code.
+to the Redis database cannot make the workers run code. The keys, the claiming queue and the JSON
+form are in :mod:`pantau.redis_queue`.
 """
 
 from __future__ import annotations
 
-import base64
 import itertools
-import json
 import logging
 import os
 import re
 import secrets
 import socket
-from datetime import datetime
 from heapq import heappop, heappush
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -56,11 +54,11 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.connection import get_redis
 from scrapy_redis.defaults import REDIS_PARAMS
 from scrapy_redis.dupefilter import RFPDupeFilter
-from scrapy_redis.queue import FifoQueue
 from scrapy_redis.scheduler import Scheduler
 from sqlalchemy.engine import make_url
 from twisted.internet import task
 
+from pantau.redis_queue import ClaimingQueue, JobKeys, TaggedJson
 from spiders.base import SHARED_META
 
 logger = logging.getLogger(__name__)
@@ -131,93 +129,6 @@ def crawler_settings(redis_url: str, job: str) -> dict[str, Any]:
         "PANTAU_REDIS_JOB": job,
         "SPIDER_MIDDLEWARES": {"pantau.distributed.SeedOnceMiddleware": 10},
     }
-
-
-class JobKeys:
-    """The Redis keys of one source in one job."""
-
-    def __init__(self, prefix: str, job: str, source: str):
-        self.base = f"{prefix}:{job}:{source}"
-        self.queue = f"{self.base}:requests"
-        self.dupefilter = f"{self.base}:dupefilter"
-        self.seeder = f"{self.base}:seeder"  # the worker discovering, while it lives
-        self.discovered = f"{self.base}:discovered"  # discovery is done
-        self.workers = f"{self.base}:workers"  # every worker that joined and has not left
-        self.crawl_delay = f"{self.base}:crawl_delay"  # robots.txt Crawl-delay, as the seeder read it
-
-    def claims(self, worker: str) -> str:
-        return f"{self.base}:claims:{worker}"
-
-    def alive(self, worker: str) -> str:
-        return f"{self.base}:alive:{worker}"
-
-    def job_keys(self) -> list[str]:
-        return [self.queue, self.dupefilter, self.seeder, self.discovered, self.workers, self.crawl_delay]
-
-
-class TaggedJson:
-    """Requests as JSON: bytes, datetimes and byte-keyed dicts (headers) tagged."""
-
-    @staticmethod
-    def dumps(obj: dict) -> bytes:
-        return json.dumps(_tag(obj), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-    @staticmethod
-    def loads(data: bytes) -> dict:
-        obj = json.loads(data, object_hook=_untag)
-        if not str(obj.get("_class", "scrapy.")).startswith("scrapy."):
-            raise ValueError(f"refusing a queued request of class {obj['_class']!r}")
-        return obj
-
-
-def _tag(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return {"$b": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, dict):
-        if all(isinstance(key, str) and not key.startswith("$") for key in value):
-            return {key: _tag(item) for key, item in value.items()}
-        return {"$map": [[_tag(key), _tag(item)] for key, item in value.items()]}
-    if isinstance(value, (list, tuple)):
-        return [_tag(item) for item in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise TypeError(f"cannot queue a request carrying a {type(value).__name__} in Redis")
-
-
-def _untag(obj: dict) -> Any:
-    if len(obj) == 1:
-        if "$b" in obj:
-            return base64.b64decode(obj["$b"])
-        if "$dt" in obj:
-            return datetime.fromisoformat(obj["$dt"])
-        if "$map" in obj:
-            return {(tuple(k) if isinstance(k, list) else k): v for k, v in obj["$map"]}
-    return obj
-
-
-class ClaimingQueue(FifoQueue):
-    """scrapy-redis' FIFO queue whose pop moves the request into this worker's claims list in the
-    same command, so a request is always either queued or claimed by a worker."""
-
-    def __init__(self, server, spider, key: str, claims_key: str, serializer=None):
-        super().__init__(server, spider, key, serializer=serializer)
-        self.claims_key = claims_key
-
-    def claim(self) -> tuple[bytes, Request] | None:
-        data = self.server.lmove(self.key, self.claims_key, "RIGHT", "LEFT")
-        return None if data is None else (data, self._decode_request(data))
-
-    def settle(self, data: bytes) -> None:
-        self.server.lrem(self.claims_key, 1, data)
-
-    def give_back(self, claims_key: str) -> int:
-        """Move every request claimed under ``claims_key`` back to the head of the queue."""
-        moved = 0
-        while self.server.lmove(claims_key, self.key, "RIGHT", "RIGHT") is not None:
-            moved += 1
-        return moved
 
 
 class DistributedScheduler(Scheduler):

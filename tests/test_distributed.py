@@ -231,7 +231,7 @@ def test_distributed_crawl_refuses_sqlite_with_a_clear_error(tmp_path, redis_url
 
 
 def test_requests_travel_as_json_and_pickles_are_refused():
-    from pantau.distributed import TaggedJson
+    from pantau.redis_queue import TaggedJson
 
     request = {"url": "http://x/a", "headers": {b"Accept": [b"text/html"]}, "body": b"",
                "meta": {"lead_date": datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc), "listing": None}}
