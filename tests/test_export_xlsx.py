@@ -3,6 +3,7 @@ a real SQLite database, the produced workbook opened with openpyxl."""
 
 from __future__ import annotations
 
+import os
 import csv
 import io
 from datetime import datetime
@@ -198,3 +199,18 @@ def test_an_unknown_kecamatan_warns_but_still_filters(site):
     assert result.exit_code == 0, result.output
     assert "Kademangan" in result.stderr and "not a kecamatan" in result.stderr
     assert result.stdout == ""
+
+
+def test_an_export_gets_ordinary_file_permissions(tmp_path):
+    # Written through a private temporary file, but colleagues must still be able to open it.
+    from pantau.export.run import write_atomically
+
+    old = os.umask(0o022)
+    try:
+        write_atomically(tmp_path / "baru.csv", lambda path: path.write_text("a\n") and 1)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "baru.csv").stat().st_mode & 0o777 == 0o644
+    (tmp_path / "baru.csv").chmod(0o640)
+    write_atomically(tmp_path / "baru.csv", lambda path: path.write_text("b\n") and 1)
+    assert (tmp_path / "baru.csv").stat().st_mode & 0o777 == 0o640

@@ -24,6 +24,7 @@ def write_atomically(target: str | Path, write: Callable[[Path], int]) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(handle)
+    os.chmod(temporary, _mode_for(target))  # mkstemp's 0600 would hide the file from colleagues
     try:
         count = write(Path(temporary))
         os.replace(temporary, target)
@@ -31,6 +32,16 @@ def write_atomically(target: str | Path, write: Callable[[Path], int]) -> int:
         Path(temporary).unlink(missing_ok=True)
         raise
     return count
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's permissions, or what the user's umask gives a new file."""
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_records(records: Iterable[dict[str, Any]], format: str, *, out: str | Path | None = None,
