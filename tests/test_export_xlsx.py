@@ -3,8 +3,8 @@ a real SQLite database, the produced workbook opened with openpyxl."""
 
 from __future__ import annotations
 
-import os
 import csv
+import os
 import io
 from datetime import datetime
 
