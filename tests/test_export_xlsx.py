@@ -4,8 +4,8 @@ a real SQLite database, the produced workbook opened with openpyxl."""
 from __future__ import annotations
 
 import csv
-import os
 import io
+import os
 from datetime import datetime
 
 import openpyxl
