@@ -336,7 +336,7 @@ def _pie(pdf, labels, series, x, y, width, height, colours=PALETTE, **_) -> None
     pdf.set_draw_color(255, 255, 255)
     if total <= 0:
         pdf.set_draw_color(*GRID)
-        pdf.circle(cx - radius, cy - radius, radius, style="D")
+        pdf.circle(cx, cy, radius, style="D")  # circle() takes the centre, whatever its docstring says
         pdf.set_font(FONT, "", 7)
         pdf.text(cx - 10, cy, "Tidak ada item")
     else:
@@ -346,9 +346,10 @@ def _pie(pdf, labels, series, x, y, width, height, colours=PALETTE, **_) -> None
                 continue
             sweep = 360 * value / total
             pdf.set_fill_color(*colours[s % len(colours)])
-            # fpdf2 places circles and arcs by their bounding box's upper-left corner.
+            # fpdf2 2.8 places arcs by their bounding box's upper-left corner but circles by
+            # their centre (circle() calls ellipse(x - r, y - r, ...)).
             if sweep >= 359.999:
-                pdf.circle(cx - radius, cy - radius, radius, style="F")
+                pdf.circle(cx, cy, radius, style="F")
             else:
                 pdf.solid_arc(cx - radius, cy - radius, radius, angle - sweep, angle, style="F")
             angle -= sweep
