@@ -136,17 +136,11 @@ class ExportQueries(RepositoryBase):
             stmt = stmt.where(func.lower(labels["opd"]).in_(_lowered(agencies)))
         return stmt
 
-    def iter_export_records(
-        self,
-        status: str | Iterable[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        sources: Iterable[str] | None = None,
-        categories: Iterable[str] | None = None,
-        kecamatan: Iterable[str] | None = None,
-        opds: Iterable[str] | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    def iter_export_records(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """Stream export records (keys: :data:`EXPORT_FIELDS`, in that order) by ascending id.
+
+        Filters (keywords, all optional): ``status``, ``since``, ``until``, ``sources``,
+        ``categories``, ``kecamatan``, ``opds``.
 
         ``since`` (inclusive) and ``until`` (exclusive) apply to ``published_at``, or to
         ``harvested_at`` for items without a publication date. ``status`` is one status or
@@ -155,7 +149,7 @@ class ExportQueries(RepositoryBase):
         spaces collapsed; an OPD label is whatever the model or the reviewer wrote, so pass every
         spelling of an agency — its name, short name, id).
         """
-        stmt = self._filtered_export(status, since, until, sources, categories, kecamatan, opds).order_by(Item.id)
+        stmt = self._filtered_export(**filters).order_by(Item.id)
         with self._reading() as session:
             # yield_per streams: a server-side cursor on PostgreSQL, batched fetches on SQLite.
             rows = session.execute(stmt, execution_options={"yield_per": EXPORT_BATCH})
