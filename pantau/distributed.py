@@ -148,7 +148,7 @@ class DistributedScheduler(Scheduler):
         self._order = itertools.count()
         self._claims: dict[int, bytes] = {}  # claim token -> the queued request it came from
         self._tokens = itertools.count(1)
-        self._waiting = False  # told the engine to stay open while idle
+        self._closing = False
         self._heartbeat: task.LoopingCall | None = None
         self._leave = server.register_script(_LEAVE)
 
@@ -229,7 +229,6 @@ class DistributedScheduler(Scheduler):
         token = next(self._tokens)
         self._claims[token] = data
         request.meta[CLAIM] = token
-        self._waiting = False
         self.stats.inc_value("pantau/redis/claimed", spider=self.spider)
         return request
 
@@ -252,6 +251,12 @@ class DistributedScheduler(Scheduler):
     # -- idle: finish discovery, rescue, take over, or close ----------------------------------
 
     def spider_idle(self, spider) -> None:
+        if not self._may_close(spider):
+            raise DontCloseSpider
+
+    def _may_close(self, spider) -> bool:
+        """Called while this worker is idle: settle, mark discovery done, rescue dead workers'
+        requests or take discovery over as needed; True when the source's job is finished."""
         if self._claims:
             # Idle means every request this worker took is answered: these produced no item.
             for data in self._claims.values():
@@ -264,17 +269,13 @@ class DistributedScheduler(Scheduler):
         self.discovered = self.discovered or bool(self.server.exists(self.keys.discovered))
         requeued = self._rescue_dead_workers()
         if requeued or len(self.queue):
-            self._stay_open()
+            return False
         if not self.discovered:
             if self.server.set(self.keys.seeder, self.worker, nx=True, px=self._ttl_ms):
                 self._take_over_discovery(spider)
-            self._stay_open()  # the seeder is still discovering
-        if any(self.server.llen(self.keys.claims(w)) for w in self._members()):
-            self._stay_open()  # others still hold requests; be there to take them back if they die
-
-    def _stay_open(self) -> None:
-        self._waiting = True
-        raise DontCloseSpider
+            return False  # the seeder is still discovering
+        # Others still hold requests: stay, to take them back if they die.
+        return not any(self.server.llen(self.keys.claims(w)) for w in self._members())
 
     def _take_over_discovery(self, spider) -> None:
         logger.warning("%(source)s: the seeding worker is gone before discovery was done; %(worker)s "
@@ -337,17 +338,25 @@ class DistributedScheduler(Scheduler):
                 delay = self.server.get(self.keys.crawl_delay)
                 if delay is not None and hasattr(self.spider, "crawl_delay"):
                     self.spider.crawl_delay = float(delay)
-            if self._waiting and not self._local and len(self.queue):
-                self._wake_up()
+            if not self._closing:
+                self._look_again()
         except Exception as exc:  # Redis away for a moment: keep crawling, try again next beat
             logger.warning("Redis heartbeat failed: %(error)s", {"error": exc})
 
-    def _wake_up(self) -> None:
-        """Requests arrived while the engine idles: hand it one through the public
-        ``engine.crawl``, which also makes it pull the others."""
-        request = self.next_request()
-        if request is not None:
-            self.crawler.engine.crawl(request)
+    def _look_again(self) -> None:
+        """While the engine idles it looks at the scheduler only every 5 s; look every beat.
+        Requests arrived: hand it one through the public ``engine.crawl``, which also makes it
+        pull the others. The job finished: close the source now."""
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None or self._local or engine.downloader.active:
+            return
+        if len(self.queue):
+            request = self.next_request()
+            if request is not None:
+                engine.crawl(request)
+        elif engine.spider_is_idle() and self._may_close(self.spider):
+            self._closing = True
+            engine.close_spider(self.spider, "finished")
 
     # -- closing: hand back, leave, clean up ------------------------------------------------------
 

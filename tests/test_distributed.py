@@ -1,7 +1,7 @@
 """Scale-out: several ``pantau crawl --distributed`` workers sharing one crawl through the real
 Redis at 127.0.0.1:6379, writing into one PostgreSQL.
 
-The site is a generated WordPress-like outlet of 220 articles (``tests/fixtures/bench_site.py``)
+The site is a generated WordPress-like outlet of 200 articles (``tests/fixtures/bench_site.py``)
 served on 127.0.0.1 slowly enough that one worker alone would need several seconds, so both
 workers get a share. What an operator must be able to rely on: every article fetched once and
 stored once when the workers run normally, and — when one worker is killed midway — still every
@@ -30,9 +30,9 @@ from tests.sitesrv import FixtureSite
 
 pytestmark = [pytest.mark.crawl, pytest.mark.postgres]
 
-ARTICLES = 220
+ARTICLES = 200
 SINCE = "2026-11-01"
-SITE_DELAY = 0.1  # seconds per response: a worker alone would need ~11 s at two requests at a time
+SITE_DELAY = 0.05  # seconds per response: a worker alone would need ~5 s at two requests at a time
 
 
 @pytest.fixture(scope="session")
