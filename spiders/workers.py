@@ -6,7 +6,9 @@ downloading and storing while other cores read pages. One pool serves every craw
 process; ``PANTAU_EXTRACT_WORKERS=0`` reads pages in-process instead (simpler to debug).
 
 Workers start with ``forkserver`` where available (never plain ``fork``: forking a process that
-runs a reactor and thread pools can copy a held lock), else ``spawn``.
+runs a reactor and thread pools can copy a held lock), else ``spawn``. Each worker watches the
+crawl process that started it and exits when that process is gone, so a crawl killed outright
+(SIGKILL, out of memory) leaves no page readers behind.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import atexit
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
@@ -37,11 +41,28 @@ def _context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+def _watch_owner(owner: int, every: float = 1.0) -> None:
+    """In a worker: exit as soon as the crawl process ``owner`` no longer exists."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # exists, owned by someone else: not ours any more
+                os._exit(0)
+
+    threading.Thread(target=watch, name="pantau-owner-watch", daemon=True).start()
+
+
 def _get_pool(workers: int) -> ProcessPoolExecutor:
     global _pool, _workers
     if _pool is None or _workers != workers:
         shutdown()
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                                    initializer=_watch_owner, initargs=(os.getpid(),))
         _workers = workers
     return _pool
 
