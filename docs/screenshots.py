@@ -38,6 +38,8 @@ def main() -> None:
             page.wait_for_load_state()
             page.goto(base + path)
             page.wait_for_load_state("networkidle")
+            if "/login" in page.url:
+                sys.exit(f"Sign-in as {args.username} failed: check --password (no screenshot was replaced).")
             page.screenshot(path=str(ROOT / "docs" / f"{name}.png"))
             page.close()
             print(f"docs/{name}.png")

@@ -60,19 +60,28 @@ def category_label(code: str | None) -> str:
     return category.label if category else code
 
 
-def opd_label(opd_id: str | None) -> str:
-    if not opd_id:
-        return "–"
-    opd = {o.id: o for o in taxonomy().opds}.get(opd_id)
-    return opd.name if opd else opd_id
+def find_opd(value: str | None):
+    """The taxonomy's OPD a stored label names: stored labels are official names (what the
+    classifier and LAPOR! use), older ones ids or short names; None when none matches."""
+    if not value:
+        return None
+    key = " ".join(value.split()).lower()
+    for opd in taxonomy().opds:
+        if key in (opd.id, opd.name.lower(), (opd.short or "").lower()):
+            return opd
+    return None
 
 
-def opd_short(opd_id: str | None) -> str:
-    """The short name staff use (Dinas PUPR), for narrow table cells."""
-    if not opd_id:
-        return "–"
-    opd = {o.id: o for o in taxonomy().opds}.get(opd_id)
-    return (opd.short or opd.name) if opd else opd_id
+def opd_label(value: str | None) -> str:
+    """The OPD's official name."""
+    opd = find_opd(value)
+    return opd.name if opd else (value or "–")
+
+
+def opd_short(value: str | None) -> str:
+    """The short name staff use (Dinas PUPR), for narrow table cells and chart labels."""
+    opd = find_opd(value)
+    return (opd.short or opd.name) if opd else (value or "–")
 
 
 env.filters.update(tanggal=tanggal, tanggal_panjang=tanggal_panjang, kategori=category_label, opd=opd_label,

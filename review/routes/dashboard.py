@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from review.charts import hbar_chart, trend_chart
 from review.security import CurrentUser, require
-from review.web import BULAN, SOURCE_KIND_LABELS, STATUS_LABELS, WIB, category_label, opd_label, render, taxonomy
+from review.web import BULAN, SOURCE_KIND_LABELS, STATUS_LABELS, WIB, category_label, opd_short, render
 
 router = APIRouter()
 TREND_WEEKS = 8
@@ -26,8 +26,7 @@ def _label(dimension: str, value: str | None) -> str:
     if dimension == "opd":
         if not value:
             return "Belum ditentukan"
-        opd = {o.id: o for o in taxonomy().opds}.get(value)
-        return opd.short if opd and opd.short else opd_label(value)
+        return opd_short(value)
     if dimension == "source_kind":
         return SOURCE_KIND_LABELS.get(value, value or "–")
     return STATUS_LABELS.get(value, value or "–")
