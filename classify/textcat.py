@@ -27,6 +27,14 @@ from classify.features import TextFeatures
 SEED = 13
 
 
+# Grammatical words that can carry weight in the model ("di", "ada") but tell a reviewer
+# nothing: never shown as evidence on their own. Cue words such as "belum", "tidak", "minta" or
+# "kapan" stay: they are what complaints sound like.
+FILLER_WORDS = frozenset(
+    "di ke dari yang dan ada ini itu dengan untuk pada dalam juga akan oleh atau para pun saja "
+    "sangat lebih telah adalah ia dia mereka kita kami saya aku nya lah kah si sang se".split()
+)
+
 def fit_svm(features: sparse.csr_matrix, labels: Sequence[str], *, c: float = 1.0,
             sample_weight: Sequence[float] | None = None):
     """A linear SVM (balanced class weights) with Platt scaling on cross-validated scores.
@@ -104,7 +112,10 @@ class TextClassifier:
         found: list[str] = []
         for k in positive[np.argsort(-contribution[positive])]:
             word = vocabulary.word_of(int(ids[k]))
-            if word and word != "lokasi" and word.replace(" ", "").isalpha():
+            tokens = word.split() if word else []
+            # "lokasi" stands in for a place name: an n-gram with it is not in the text.
+            if (tokens and "lokasi" not in tokens and word.replace(" ", "").isalpha()
+                    and not all(token in FILLER_WORDS for token in tokens)):
                 found.append(word)
                 if len(found) >= top:
                     break

@@ -41,6 +41,10 @@ def test_classify_one_text_gives_the_contract_fields(trained):
     assert "PUPR" in record["opd"] or "Pekerjaan Umum" in record["opd"]
     assert record["model_version"]
     assert any(place["name"] == "Tiris" for place in record["evidence"]["places"])
+    # The words shown to the reviewer as evidence are words of the text, not grammar or placeholders.
+    cues = record["evidence"]["complaint_cues"] + record["evidence"]["category_cues"]
+    assert cues and all(cue.split()[0] in text.lower() for cue in cues)
+    assert not [cue for cue in cues if cue in ("di", "dan", "yang", "ada") or "lokasi" in cue.split()]
 
 
 def test_classify_jsonl_carries_ids_and_tells_ceremony_from_complaint(trained):
