@@ -402,14 +402,15 @@ def status(
     if as_json:
         out.print_json(json.dumps(health, default=str, ensure_ascii=False))
         return
-    table = Table(title="Sources")
-    for column in ("source", "enabled", "every", "last run", "status", "last success", "last new", "flag", "last error"):
+    table = Table(title="Sources (times in WIB)")
+    for column in ("source", "on", "every", "last run", "status", "last success", "last new", "flag", "last error"):
         table.add_column(column, overflow="fold")
+    short = "%d-%m-%y %H:%M"  # fits beside the others in an 80-column terminal
     for row in health:
         every = row["every_seconds"]
         table.add_row(row["name"], "yes" if row["enabled"] else "no", interval_text(timedelta(seconds=every)) if every else "",
-                      _when(row["last_run_at"]), row["last_run_status"] or "never", _when(row["last_success_at"]) or "never",
-                      _when(row["last_new_at"]), "; ".join(f"{k}: {v}" for k, v in row["flags"].items()),
+                      _when(row["last_run_at"], short), row["last_run_status"] or "never",
+                      _when(row["last_success_at"], short) or "never", _when(row["last_new_at"], short), "; ".join(f"{k}: {v}" for k, v in row["flags"].items()),
                       row["last_error"] or "")
     out.print(table)
     flagged = [row["name"] for row in health if row["flags"]]
