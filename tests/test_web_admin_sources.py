@@ -4,6 +4,9 @@ database at once, and in the audit trail; only admins may do it, and bad input c
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime, timezone
+
 import pytest
 
 from pantau.config import load_sources
@@ -36,9 +39,16 @@ def row_of(page: str, name: str) -> str:
 
 def test_admin_switches_a_source_off_and_on(site):
     app, repo, path = site
+    for n in range(3):
+        text = f"Warga mengeluhkan jalan rusak nomor {n} yang belum diperbaiki."
+        repo.store_article({"source": "kabarbromo", "source_kind": "news", "url": f"https://kabarbromo.example/{n}",
+                            "title": f"Jalan rusak {n}", "text": text, "published_at": None,
+                            "harvested_at": datetime.now(timezone.utc),
+                            "content_hash": hashlib.sha256(text.encode()).hexdigest(), "classification": None})
     admin = signed_in(app, "admin")
     page = admin.get("/admin/sumber").text
     assert "kabarbromo.example" in page and ">Matikan<" in row_of(page, "kabarbromo")
+    assert "<td>3</td>" in row_of(page, "kabarbromo")  # its stored items
 
     done = admin.post("/admin/sumber/kabarbromo/aktif", data={"enabled": "0", "csrf_token": admin.csrf})
     assert done.status_code == 200 and "Sumber dimatikan" in done.text
