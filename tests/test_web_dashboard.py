@@ -122,6 +122,8 @@ def test_admin_adds_a_user_who_can_sign_in(site):
     assert sign_in(TestClient(app), "budi", "rahasia-budi").status_code == 303
     audit = admin.get("/admin/audit").text
     assert "Tambah pengguna" in audit and "user:budi" in audit
+    shown = len(repo.audit_entries(500))
+    assert f"{shown} entri." in audit and "200 entri terbaru" not in audit  # says how many it shows
 
 
 @pytest.mark.parametrize("data, message", [

@@ -20,7 +20,7 @@ DIMENSION_TITLES = (("category", "Kategori"), ("kecamatan", "Kecamatan"), ("opd"
 
 def _label(dimension: str, value: str | None) -> str:
     if dimension == "category":
-        return category_label(value) if value else "Belum diklasifikasi"
+        return category_label(value) if value else "Tanpa kategori"
     if dimension == "kecamatan":
         return value or "Tidak diketahui"
     if dimension == "opd":
