@@ -276,6 +276,13 @@ class Taxonomy:
         self.lapor = lapor
         self._categories = {c.code: c for c in categories}
         self._opds = {o.id: o for o in opds}
+        # Stored OPD labels are official names (the classifier's suggestion); a reviewer may
+        # have typed the short name or the id: each spelling, in any case, finds the agency.
+        self._opd_labels: dict[str, Opd] = {}
+        for opd in opds:
+            for spelling in (opd.id, opd.short, opd.name):
+                if spelling:
+                    self._opd_labels.setdefault(plain(spelling).lower(), opd)
         self.rules = tuple(rules)
         self.codes = tuple(self._categories)
         self._cues = _CueMatcher({k for rule in rules for k in rule.keys})
@@ -363,6 +370,10 @@ class Taxonomy:
             return self._opds[opd_id]
         except KeyError:
             raise KeyError(_unknown_id("OPD", opd_id, list(self._opds))) from None
+
+    def opd_for_label(self, label: str | None) -> Opd | None:
+        """The OPD a stored label names (official name, short name or id), or ``None``."""
+        return self._opd_labels.get(plain(label).lower()) if label else None
 
     # --- routing ---------------------------------------------------------------------------
 

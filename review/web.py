@@ -61,15 +61,8 @@ def category_label(code: str | None) -> str:
 
 
 def find_opd(value: str | None):
-    """The taxonomy's OPD a stored label names: stored labels are official names (what the
-    classifier and LAPOR! use), older ones ids or short names; None when none matches."""
-    if not value:
-        return None
-    key = " ".join(value.split()).lower()
-    for opd in taxonomy().opds:
-        if key in (opd.id, opd.name.lower(), (opd.short or "").lower()):
-            return opd
-    return None
+    """The taxonomy's OPD a stored label names (official name, short name or id), or None."""
+    return taxonomy().opd_for_label(value)
 
 
 def opd_label(value: str | None) -> str:

@@ -290,7 +290,7 @@ def _label_table(rows, key: str, first: str, title: str, name) -> Table:
 def _opd_name(taxonomy, opd_id: str | None) -> str:
     if not opd_id:
         return "Belum ditentukan"
-    opd = {o.id: o for o in taxonomy.opds}.get(opd_id)
+    opd = taxonomy.opd_for_label(opd_id)  # stored labels are names; older ones ids
     return opd.name if opd else opd_id
 
 
