@@ -17,9 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from pantau.config import ConfigError, Source, SourcesFile, parse_every, parse_sources
+from pantau.files import write_atomically
 
 MAX_URL = 500
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
@@ -228,23 +227,7 @@ def _edit(path: str | Path, change: Callable[[CommentedMap, SourcesFile, int], A
 
 
 def _replace(path: Path, text: str) -> None:
-    folder = path.resolve().parent
     try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
     except OSError as exc:
-        raise _not_writable(path, exc) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise _not_writable(path, exc) from None

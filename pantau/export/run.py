@@ -7,41 +7,14 @@ failed export never leaves half a file where the last good one was.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
 from pantau.export.records import prepared
+from pantau.files import write_atomically
 
 Progress = Callable[[int], None] | None
-
-
-def write_atomically(target: str | Path, write: Callable[[Path], int]) -> int:
-    """Call ``write(temporary_path)`` and move the result to ``target``; returns its count."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
-    os.chmod(temporary, _mode_for(target))  # mkstemp's 0600 would hide the file from colleagues
-    try:
-        count = write(Path(temporary))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return count
-
-
-def _mode_for(target: Path) -> int:
-    """The replaced file's permissions, or what the user's umask gives a new file."""
-    try:
-        return target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def write_records(records: Iterable[dict[str, Any]], format: str, *, out: str | Path | None = None,
