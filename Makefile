@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench bench-classify bench-web model install clean
+.PHONY: run test bench bench-classify bench-web bench-real model install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench-classify: $(STAMP)
 ## bench-web: list and queue page latency with 100,000 items on SQLite and PostgreSQL (benchmarks/RESULTS-web.md)
 bench-web: $(STAMP)
 	$(BIN)/python benchmarks/bench_web.py --write
+
+## bench-real: the classifier on real texts in ../shared/realtexts (results: benchmarks/RESULTS-real.md)
+bench-real: $(STAMP)
+	$(BIN)/python benchmarks/bench_real.py --write
 
 ## model: retrain the model shipped inside the package (after the corpus changes)
 model: $(STAMP)
