@@ -195,6 +195,54 @@ def baseline_scorer(region: str = "35.13"):
     return score, 0.5
 
 
+# -- choosing the decision on the dev half ---------------------------------------------------------
+
+REVIEW_RECALL = 0.90  # the review floor: complaints scoring above it, with those above the threshold
+
+
+def choose_decision(model_dir: Path | None = None, write: bool = True) -> dict | None:
+    """Fit, on the bandung **dev half** only, what turns the model's raw score into a decision:
+    a calibration map (Platt: ``sigmoid(a · logit(raw) + b)``, two numbers), the threshold with
+    the best dev F1 on the calibrated score, and the review floor — the highest score such that
+    complaints at or above it make :data:`REVIEW_RECALL` of the dev complaints (the "perlu dicek"
+    band lies between floor and threshold). Written into the model's ``textcat/meta.json``."""
+    from sklearn.linear_model import LogisticRegression
+
+    from classify.pipeline import SHIPPED_DIR, load_pipeline
+    from classify.train import calibrated
+
+    sets = real_sets()
+    if sets is None:
+        return None
+    folder = model_dir or SHIPPED_DIR
+    nlp = load_pipeline(folder)
+    models = nlp.get_pipe("textcat").models
+    saved = {k: models.meta.pop(k, None) for k in ("calibration", "threshold", "review_floor")}
+    dev = sets["bandung_dev"]
+    raw = np.array([doc.cats["COMPLAINT"] for doc in nlp.pipe([t.text for t in dev])])
+    gold = np.array([t.is_complaint for t in dev])
+    clipped = np.clip(raw, 1e-6, 1 - 1e-6)
+    logit = np.log(clipped / (1 - clipped)).reshape(-1, 1)
+    fit = LogisticRegression(C=1e6, max_iter=1000).fit(logit, gold)
+    calibration = {"a": round(float(fit.coef_[0, 0]), 4), "b": round(float(fit.intercept_[0]), 4)}
+    score = calibrated(raw, calibration)
+    threshold, f1 = best_threshold(gold, score)
+    ordered = np.sort(score[gold])[::-1]
+    floor = float(ordered[min(len(ordered) - 1, int(np.ceil(REVIEW_RECALL * len(ordered))) - 1)])
+    floor = round(min(floor, threshold), 3)
+    decision = {"calibration": calibration, "threshold": round(float(threshold), 3), "review_floor": floor,
+                "decision_chosen_on": f"bandung dev half ({len(dev)} tweets): best F1 {f1:.3f}; "
+                                      f"review floor keeps {REVIEW_RECALL:.0%} of its complaints in the queue"}
+    if write:
+        meta_path = folder / "textcat" / "meta.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta.update(decision)
+        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    else:
+        models.meta.update({k: v for k, v in saved.items() if v is not None})
+    return decision
+
+
 # -- output --------------------------------------------------------------------------------------
 
 def table(results: list[dict]) -> str:
@@ -244,7 +292,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a saved pipeline folder (default: the shipped model)")
     parser.add_argument("--write", action="store_true", help=f"replace the results table in {RESULTS.name}")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--choose", action="store_true",
+                        help="fit the calibration, threshold and review floor on the dev half and write them "
+                             "into the model's meta (make model does this after training)")
     args = parser.parse_args(argv)
+    if args.choose:
+        decision = choose_decision(args.model)
+        if decision is None:
+            print(missing_message() + " The model keeps its default threshold.")
+            return 0
+        print(json.dumps(decision, indent=2, ensure_ascii=False))
+        return 0
     results = run(args.model)
     if results is None:
         print(missing_message())
@@ -257,16 +315,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_results(text: str) -> None:
-    marker_start, marker_end = "<!-- bench_real:start -->", "<!-- bench_real:end -->"
-    block = f"{marker_start}\nMeasured {time.strftime('%Y-%m-%d')} by `make bench-real`.\n\n{text}\n{marker_end}"
-    if RESULTS.exists() and marker_start in RESULTS.read_text(encoding="utf-8"):
-        old = RESULTS.read_text(encoding="utf-8")
+    write_section(text, "bench_real")
+
+
+def write_section(text: str, name: str, command: str | None = None) -> None:
+    """Replace the block between ``<!-- name:start -->`` and ``<!-- name:end -->`` in
+    RESULTS-real.md (appended when missing)."""
+    marker_start, marker_end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    command = command or f"make {name.replace('_', '-')}"
+    block = f"{marker_start}\nMeasured {time.strftime('%Y-%m-%d')} by `{command}`.\n\n{text}\n{marker_end}"
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# The classifier on real text\n"
+    if marker_start in old:
         head, rest = old.split(marker_start, 1)
         tail = rest.split(marker_end, 1)[1] if marker_end in rest else ""
         RESULTS.write_text(head + block + tail, encoding="utf-8")
     else:
-        RESULTS.write_text("# The classifier on real text\n\n" + block + "\n", encoding="utf-8")
-
+        RESULTS.write_text(old.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,6 +1,7 @@
 """Normalise informal Indonesian before classification.
 
-Lowercases, expands reduplication written with a digit ("bolong2" → "bolong bolong"), and maps
+Drops links (``https://t.co/…``, ``www.…``: they say nothing about the text, and whether a
+tweet carries one is a habit of its source, not a sign of a complaint), lowercases, expands reduplication written with a digit ("bolong2" → "bolong bolong"), and maps
 slang and abbreviations to standard words with spacy-lookups-data's ``id_lexeme_norm`` table plus
 the project's ``classify/data/slang_extra.yaml``. Negations keep their meaning ("ga cair" →
 "tidak cair"). Pure and fast: one regex pass and a dictionary lookup per word.
@@ -33,6 +34,8 @@ def slang_table() -> dict[str, str]:
     return table
 
 
+_LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
 # words (a trailing "2" marks reduplication: "bolong2"), numbers, and ? and !
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:2(?!\d))?|\d+|[?!]", re.UNICODE)
 
@@ -46,6 +49,8 @@ def tokens(text: str) -> list[str]:
     """The normalised words of ``text`` (and its ``?``/``!``): what the classifiers read."""
     table = slang_table()
     get = table.get
+    if "://" in text or "www." in text or "WWW." in text:
+        text = _LINK.sub(" ", text)
     raw = _TOKEN.findall(text.lower())
     if "2" in text and not all(map(str.isdigit, compress(raw, map(str.endswith, raw, repeat("2"))))):
         out: list[str] = []

@@ -32,9 +32,9 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 from classify.gazetteer import Gazetteer
 from classify.taxonomy import Taxonomy
 from classify.normalize import tokens
-from classify.train import COMPLAINT, MODELS_DIR, SHIPPED_DIR, Models
+from classify.train import COMPLAINT, DEFAULT_THRESHOLDS, MODELS_DIR, SHIPPED_DIR, Models
 
-for _name in ("region", "masked", "model_version", "cues", "opd_router"):
+for _name in ("region", "masked", "model_version", "cues", "opd_router", "thresholds"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -168,6 +168,7 @@ class TextcatComponent:
         if self.models is None:
             raise RuntimeError("the text classifiers are not trained: run `pantau train`")
         models = self.models
+        thresholds = models.thresholds()
         matrix = models.features.transform(tokens(doc._.masked if doc._.masked is not None else text_of(doc)) for doc in docs)
         complaint = models.complaint_scores(matrix)
         categories = models.category.predict_proba(matrix)
@@ -175,6 +176,7 @@ class TextcatComponent:
         best_rows = categories.argmax(axis=1).tolist()
         for row, (doc, score, probabilities) in enumerate(zip(docs, complaint.tolist(), categories.tolist())):
             doc._.model_version = models.version
+            doc._.thresholds = thresholds
             cats = {"COMPLAINT": score}
             cats.update(zip(labels, probabilities))
             doc.cats = cats
@@ -243,10 +245,20 @@ def load_pipeline(path: Path | None = None, region: str | None = None) -> Langua
     return spacy.load(path, config=overrides)
 
 
-def classification(doc: Doc, threshold: float = 0.5) -> dict:
-    """The CONTRACT.md classification fields of a processed doc, plus the evidence behind them."""
+def classification(doc: Doc, threshold: float | None = None) -> dict:
+    """The CONTRACT.md classification fields of a processed doc, plus the evidence behind them.
+
+    ``is_complaint`` is the score at or above the model's decision threshold (chosen on real
+    development data and kept in the model's meta, see :meth:`classify.train.Models.thresholds`;
+    ``threshold`` overrides it). ``needs_check`` marks a text below it but at or above the
+    model's review floor: the model is unsure, so the review queue shows it as "perlu dicek"
+    instead of dropping it."""
     score = float(doc.cats.get("COMPLAINT", 0.0))
-    is_complaint = score >= threshold
+    decision, floor = doc._.thresholds or DEFAULT_THRESHOLDS
+    if threshold is not None:
+        decision, floor = threshold, min(floor, threshold)
+    is_complaint = score >= decision
+    needs_check = not is_complaint and score >= floor
     categories = {k: v for k, v in doc.cats.items() if k != "COMPLAINT"}
     category = max(categories, key=categories.get) if is_complaint and categories else None
     region = doc._.region
@@ -254,6 +266,7 @@ def classification(doc: Doc, threshold: float = 0.5) -> dict:
     return {
         "is_complaint": is_complaint,
         "complaint_score": round(score, 4),
+        "needs_check": needs_check,
         "category": category,
         "kecamatan": region.kecamatan if region else None,
         "desa": region.desa if region else None,
@@ -320,6 +333,8 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
         weights = [1.0] * len(corpus) + [STAFF_WEIGHT] * len(staff.train)
     log(f"Training on {len(records)} texts; {len(parts['test'])} held out for testing")
     models = train_models(records, mask=gazetteer.mask, sample_weight=weights)
+    if not ship:
+        _carry_decision(models, root, log)
     report = evaluate(models, parts["test"], mask=gazetteer.mask, region=_region_of(gazetteer))
     models.meta["test"] = _headline(report)
     if staff is not None:
@@ -340,22 +355,58 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
     log(f"Saved model {models.version} in {folder}")
     report["activated"] = False
     if activate:
-        current = None
-        try:
-            current_dir = active_model_dir(root)
-            current = json.loads((current_dir / "textcat" / "meta.json").read_text(encoding="utf-8")).get("test")
-        except (FileNotFoundError, ValueError):
-            pass
-        new = models.meta["test"]
-        worse = current and (new["complaint_f1"] < current["complaint_f1"]
-                             or new["category_accuracy"] < current["category_accuracy"])
-        if worse:
-            log(f"Not activated: worse than the active model on the test set ({current})")
+        reason = _worse_than_active(models.meta["test"], report.get("reviews"), root)
+        if reason:
+            log(f"Not activated: {reason}")
         else:
             (root / "ACTIVE").write_text(models.version + "\n", encoding="utf-8")
             report["activated"] = True
             log(f"Activated {models.version}")
     return report
+
+
+# How much worse than the active model a retrained one may do on the corpus test split and still
+# be activated, when it does at least as well on the office's recent reviews: staff decisions
+# pull the model towards the office's own texts, which costs a little on our written corpus.
+CORPUS_TOLERANCE = 0.02
+
+
+def _worse_than_active(new: dict, reviews: dict | None, root: Path) -> str | None:
+    """Why a new model must not replace the active one, or None. Without staff decisions it
+    must not be worse on the corpus test split. With them it must do at least as well as the
+    active model on the recent-reviews slice (what staff see now, not trained on) and lose at
+    most :data:`CORPUS_TOLERANCE` on the corpus test split."""
+    try:
+        current = json.loads((active_model_dir(root) / "textcat" / "meta.json").read_text(encoding="utf-8")).get("test")
+    except (FileNotFoundError, ValueError):
+        return None
+    if not current:
+        return None
+    slice_new = (reviews or {}).get("complaint_f1")
+    slice_old = ((reviews or {}).get("active_model") or {}).get("complaint_f1")
+    tolerance = CORPUS_TOLERANCE if slice_new is not None and slice_old is not None else 0.0
+    if slice_new is not None and slice_old is not None and slice_new < slice_old:
+        return f"worse than the active model on the recent reviews (F1 {slice_new:.3f} < {slice_old:.3f})"
+    for key, label in (("complaint_f1", "complaint F1"), ("category_accuracy", "category accuracy")):
+        if new[key] < current[key] - tolerance:
+            return (f"worse than the active model on the corpus test set ({label} {new[key]:.3f} < "
+                    f"{current[key]:.3f}{f' − {tolerance:g}' if tolerance else ''})")
+    return None
+
+
+DECISION_KEYS = ("threshold", "review_floor", "calibration", "decision_chosen_on")
+
+
+def _carry_decision(models: Models, root: Path, log) -> None:
+    """An office's retrained model keeps the decision threshold, review floor and calibration
+    the active model was shipped with (they were chosen on real development data, which an
+    office does not have: ``benchmarks/bench_real.py --choose``)."""
+    try:
+        meta = json.loads((active_model_dir(root) / "textcat" / "meta.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError) as exc:
+        log(f"Keeping the default decision threshold: the active model's settings could not be read ({exc})")
+        return
+    models.meta.update({k: meta[k] for k in DECISION_KEYS if k in meta})
 
 
 def _reviews_section(models: Models, staff, gazetteer: Gazetteer, root: Path) -> dict:

@@ -42,6 +42,10 @@ def classifier_text(text: str, mask: Callable[[str], str]) -> str:
     return " ".join(classifier_tokens(text, mask))
 
 
+# (decision threshold, review floor) of a model whose meta names neither
+DEFAULT_THRESHOLDS = (0.5, 0.3)
+
+
 @dataclass
 class Models:
     features: TextFeatures
@@ -67,8 +71,31 @@ class Models:
         return cls(features, TextClassifier.load(folder / "complaint"), TextClassifier.load(folder / "category"),
                    version=meta["version"], meta=meta)
 
+    def thresholds(self) -> tuple[float, float]:
+        """(decision threshold, review floor) from the model's meta: a score at or above the
+        threshold is a complaint; one between the floor and the threshold is "perlu dicek"
+        (shown to a reviewer, not dropped). Chosen on real development data
+        (``benchmarks/bench_real.py --choose``), else :data:`DEFAULT_THRESHOLDS`."""
+        decision = float(self.meta.get("threshold", DEFAULT_THRESHOLDS[0]))
+        floor = float(self.meta.get("review_floor", min(DEFAULT_THRESHOLDS[1], decision)))
+        return decision, min(floor, decision)
+
     def complaint_scores(self, matrix) -> np.ndarray:
-        return self.complaint.predict_proba(matrix)[:, self.complaint.labels.index(COMPLAINT)]
+        """P(complaint) per row: the classifier's Platt-scaled score, then — when the meta holds
+        one — the calibration map fitted on real development data (``calibration``: ``a``, ``b``
+        of ``sigmoid(a · logit(p) + b)``), so that a score of 0.3 means about three in ten."""
+        raw = self.complaint.predict_proba(matrix)[:, self.complaint.labels.index(COMPLAINT)]
+        return calibrated(raw, self.meta.get("calibration"))
+
+
+def calibrated(raw: np.ndarray, calibration: dict | None) -> np.ndarray:
+    """``sigmoid(a · logit(raw) + b)``; ``raw`` unchanged without a calibration."""
+    raw = np.asarray(raw, dtype=float)
+    if not calibration:
+        return raw
+    clipped = np.clip(raw, 1e-6, 1 - 1e-6)
+    z = float(calibration["a"]) * np.log(clipped / (1 - clipped)) + float(calibration["b"])
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def corpus_fingerprint(records: Sequence[Record]) -> str:
@@ -130,7 +157,8 @@ def evaluate(models: Models, test: Sequence[Record], mask: Callable[[str], str],
     """The held-out report; ``region(text)`` returns (kecamatan, in_jurisdiction) when given."""
     matrix = models.features.transform(classifier_tokens(r.text, mask) for r in test)
     score = models.complaint_scores(matrix)
-    predicted = [COMPLAINT if s >= 0.5 else NOT_COMPLAINT for s in score]
+    threshold = models.thresholds()[0]
+    predicted = [COMPLAINT if s >= threshold else NOT_COMPLAINT for s in score]
     gold = [COMPLAINT if r.is_complaint else NOT_COMPLAINT for r in test]
     report: dict = {"model_version": models.version, "test_records": len(test),
                     "complaint": {k: vars(v) for k, v in scores(gold, predicted).items()}}
