@@ -62,3 +62,41 @@ def test_near_copies_and_writer_groups_share_a_split(tmp_path):
 
 def test_split_is_stable():
     assert [split_of(f"g-{i}") for i in range(20)] == [split_of(f"g-{i}") for i in range(20)]
+
+
+def _shingles(text):
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()]
+    return words, {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+def test_the_shipped_corpus_test_split_has_no_near_copy_of_a_training_text():
+    """Checked exactly, without the splitter's MinHash: no test text repeats a train/dev text
+    once lowercased and stripped of punctuation, or shares 60% of its word 3-shingles with one;
+    no writer's group straddles splits."""
+    parts = split(load_records())
+    assert len(parts["test"]) > 300 and len(parts["train"]) > 1000
+    seen_exact, index, sizes = {}, {}, {}
+    for name in ("train", "dev"):
+        for record in parts[name]:
+            words, shingles = _shingles(record.text)
+            seen_exact[" ".join(words)] = record.id
+            sizes[record.id] = len(shingles)
+            for shingle in shingles:
+                index.setdefault(shingle, []).append(record.id)
+    groups = {r.group: name for name in ("train", "dev") for r in parts[name]}
+    leaks = []
+    for record in parts["test"]:
+        words, shingles = _shingles(record.text)
+        if " ".join(words) in seen_exact:
+            leaks.append((record.id, seen_exact[" ".join(words)], 1.0))
+        if record.group in groups:
+            leaks.append((record.id, f"group {record.group} in {groups[record.group]}", 1.0))
+        shared = {}
+        for shingle in shingles:
+            for other in index.get(shingle, ()):
+                shared[other] = shared.get(other, 0) + 1
+        for other, n in shared.items():
+            jaccard = n / (len(shingles) + sizes[other] - n)
+            if len(words) >= 8 and jaccard >= 0.6:
+                leaks.append((record.id, other, round(jaccard, 2)))
+    assert leaks == []
