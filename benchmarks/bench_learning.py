@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_real  # noqa: E402
+from classify import realtexts  # noqa: E402
 
 PER_DAY = 150
 DECISIONS_PER_DAY = 100
@@ -154,7 +155,7 @@ def test_f1(office: Office, test) -> tuple[float, float]:
     docs = list(office.nlp.pipe([t.text for t in test]))
     predicted = [classification(doc)["is_complaint"] for doc in docs]
     scores = [doc.cats["COMPLAINT"] for doc in docs]
-    return bench_real.prf(gold, predicted)[2], bench_real.roc_auc(gold, scores)
+    return realtexts.prf(gold, predicted)[2], realtexts.roc_auc(gold, scores)
 
 
 def simulate(order: str, dev, test, log=print) -> dict:
@@ -213,9 +214,9 @@ def main(argv=None) -> int:
     parser.add_argument("--orders", nargs="*", default=list(ORDERS), choices=ORDERS)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
-    sets = bench_real.real_sets()
+    sets = realtexts.real_sets()
     if sets is None:
-        print(bench_real.missing_message())
+        print(realtexts.missing_message())
         return 0
     dev, test = sets["bandung_dev"], sets["bandung_test"]
     started = time.perf_counter()

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_real  # noqa: E402
+from classify import realtexts  # noqa: E402
 
 
 def _features(train_docs):
@@ -57,9 +58,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*")
     args = parser.parse_args(argv)
-    sets = bench_real.real_sets()
+    sets = realtexts.real_sets()
     if sets is None:
-        print(bench_real.missing_message())
+        print(realtexts.missing_message())
         return 0
     from classify.corpus import load_records, split
     from classify.gazetteer import Gazetteer
@@ -96,11 +97,11 @@ def main(argv=None) -> int:
 
         dev_gold = [t.is_complaint for t in sets["bandung_dev"]]
         dev_score = score(real["bandung_dev"])
-        threshold, best = bench_real.best_threshold(dev_gold, dev_score)
-        f1_half = bench_real.prf(dev_gold, dev_score >= 0.5)[2]
-        auc = bench_real.roc_auc(dev_gold, dev_score)
+        threshold, best = realtexts.best_threshold(dev_gold, dev_score)
+        f1_half = realtexts.prf(dev_gold, dev_score >= 0.5)[2]
+        auc = realtexts.roc_auc(dev_gold, dev_score)
         smsa = float((score(real["smsa"]) >= threshold).mean())
-        corpus_f1 = bench_real.prf(test_y, score(test_matrix) >= 0.5)[2]
+        corpus_f1 = realtexts.prf(test_y, score(test_matrix) >= 0.5)[2]
         print(f"| {name} | {f1_half:.3f} / {best:.3f} ({threshold:.2f}) | {auc:.3f} | {smsa:.1%} | {corpus_f1:.3f} "
               f"| {fit_s:.1f} |")
     return 0

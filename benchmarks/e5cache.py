@@ -59,11 +59,11 @@ class E5Cache:
 def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import bench_real
     from classify.corpus import load_records
+    from classify.realtexts import real_sets
 
     cache = E5Cache()
-    sets = bench_real.real_sets() or {}
+    sets = real_sets() or {}
     texts = [t.text for v in sets.values() for t in v] + [r.text for r in load_records()]
     cache.embed(texts, log=lambda m: print(m, flush=True))
     return 0

@@ -438,3 +438,19 @@ def evaluate_saved(path: Path | None = None) -> dict:
     gazetteer = nlp.get_pipe("places").gazetteer
     test = split(load_records())["test"]
     return evaluate(nlp.get_pipe("textcat").models, test, mask=gazetteer.mask, region=_region_of(gazetteer))
+
+
+def evaluate_real(path: Path | None = None) -> dict | None:
+    """The saved (default: active) model on the real texts of :mod:`classify.realtexts`, at its
+    own threshold; None when the folder of real texts is missing."""
+    from classify.realtexts import measure, pipeline_scorer, real_sets
+
+    sets = real_sets()
+    if sets is None:
+        return None
+    nlp = load_pipeline(path)
+    models = nlp.get_pipe("textcat").models
+    result = measure(models.version, pipeline_scorer(nlp), sets, models.thresholds()[0])
+    result.pop("calibration_dev", None)
+    return result
+

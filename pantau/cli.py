@@ -257,6 +257,7 @@ def export(
     from classify.taxonomy import TaxonomyError
     from pantau.export import options
     from pantau.export.lapor import WIB, lapor_mapping
+    from pantau.export.records import TRIAGE_LABELS
     from pantau.export.run import write_records
 
     try:
@@ -285,12 +286,18 @@ def export(
         err.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
 
     total = repo.count_export_records(**filters.query())
+    triage = repo.export_triage_counts(**filters.query())
     masking = "personal data masked" if admin is None else f"personal data NOT masked, admin {admin['username']}"
     err.print(f"Exporting {total} item(s) as {format} ({filters.description()}; {masking}).", highlight=False,
               markup=False, soft_wrap=True)
+    err.print(f"Not yet reviewed: {triage['complaints_waiting']} complaint(s) and "
+              f"{triage['needs_check_waiting']} 'perlu dicek' item(s) (the model was unsure) waiting in the "
+              f"review queue; {triage['auto_rejected']} rejected automatically by the model (not a complaint, "
+              "never reviewed).", highlight=False, markup=False, soft_wrap=True)
     notes = [("Dibuat", datetime.now(WIB).strftime("%d/%m/%Y %H:%M WIB")), ("Filter", filters.description()),
              ("Data pribadi", "disamarkan (NIK, No. KK, telepon, e-mail)" if admin is None
-              else f"TIDAK disamarkan (diekspor oleh admin {admin['username']})")]
+              else f"TIDAK disamarkan (diekspor oleh admin {admin['username']})"),
+             *((label, str(triage[key])) for key, label in TRIAGE_LABELS)]
     show = not quiet and out_file is not None and err.is_terminal and total > 0
     progress = Progress(TextColumn("[bold]export"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                         TimeElapsedColumn(), console=err, transient=True) if show else None
@@ -595,17 +602,40 @@ def evaluate(
     model: Optional[Path] = typer.Option(None, "--model", help="a saved model folder (default: the active model)"),
     as_json: bool = typer.Option(False, "--json", help="print the report as JSON"),
 ):
-    """Per-class precision/recall/F1, confusion, region accuracy and worst errors on the held-out test set."""
-    from classify.pipeline import evaluate_saved
+    """Per-class precision/recall/F1, confusion, region accuracy and worst errors on the held-out
+    test set; and, when ../shared/realtexts exists (or $PANTAU_REALTEXTS), the same model on real
+    texts nobody on the team wrote (bandung dev/test halves, agency replies, SmSA reviews)."""
+    from classify.pipeline import evaluate_saved, evaluate_real
 
     try:
         report = evaluate_saved(model)
+        report["real"] = evaluate_real(model)
     except FileNotFoundError as exc:
         raise fail(str(exc), 1)
     if as_json:
         out.print_json(json.dumps(report, ensure_ascii=False))
-    else:
-        _print_report(report)
+        return
+    _print_report(report)
+    _print_real(report["real"])
+
+
+def _print_real(real: dict | None) -> None:
+    from classify.realtexts import missing_message
+
+    if real is None:
+        out.print(missing_message())
+        return
+    table = Table(title=f"Real texts (threshold {real['threshold']:.2f}; not written by the team)")
+    for column in ("set", "texts", "precision", "recall", "F1", "ROC AUC"):
+        table.add_column(column, justify="left" if column == "set" else "right")
+    for half in ("bandung_dev", "bandung_test"):
+        row = real[half]
+        table.add_row(half.replace("_", " ") + " half", str(row["n"]), f"{row['precision']:.3f}",
+                      f"{row['recall']:.3f}", f"{row['f1']:.3f}", f"{row['roc_auc']:.3f}")
+    out.print(table)
+    out.print(f"Agency replies called complaints: {real['replies_called_complaint']:.1%}; "
+              f"SmSA negative reviews called complaints: {real['smsa_fp_rate']:.1%}; "
+              f"calibration gap on the dev half: {real['calibration_gap_dev']:.3f}")
 
 
 def _print_report(report: dict) -> None:

@@ -74,13 +74,59 @@ def test_bad_jsonl_line_is_named(trained):
 
 def test_evaluate_prints_the_confusion_matrices(trained):
     env, work, _ = trained
-    result = run_pantau("evaluate", "--json", env=env, cwd=work, timeout=300)
+    result = run_pantau("evaluate", "--json", env={**env, "PANTAU_REALTEXTS": str(work / "absent")}, cwd=work,
+                        timeout=300)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
+    assert report["real"] is None  # no real texts here: measured nothing, failed nothing
     matrix = report["category_matrix"]
     assert len(matrix["rows"]) == len(matrix["labels"]) >= 10
     assert sum(map(sum, matrix["rows"])) == sum(row["support"] for row in report["category"].values())
     assert report["complaint"]["complaint"]["f1"] >= 0.9  # the shipped corpus trains a usable model
+
+
+# Our own invented texts in the shape of ../shared/realtexts (id, text, is_complaint, source_label).
+OWN_TWEETS = [
+    ("lampu jalan di gang melati mati sudah dua minggu, gelap sekali", True, "keluhan"),
+    ("jalan depan pasar bolong besar, motor sering jatuh, kapan diperbaiki", True, "keluhan"),
+    ("sampah di tps belakang sekolah tidak diangkut seminggu, baunya menyengat", True, "keluhan"),
+    ("air pdam mati dari pagi, warga harus beli air galon", True, "keluhan"),
+    ("terima kasih laporannya, tim sudah kami arahkan ke lokasi", False, "respon"),
+    ("petugas sudah mengganti lampu yang mati di jalan kenanga", False, "respon"),
+    ("selamat pagi semua, semangat beraktivitas", False, "bukan keluhan atau respon"),
+    ("ayo ramaikan car free day hari minggu ini di alun-alun", False, "bukan keluhan atau respon"),
+]
+OWN_REVIEWS = ["pelayanan restoran ini lambat sekali , makanannya dingin .",
+               "aplikasi belanja ini sering error , kecewa ."]
+
+
+def _write_own_realtexts(folder):
+    import gzip
+
+    folder.mkdir()
+    with gzip.open(folder / "bandung_tweets.jsonl.gz", "wt", encoding="utf-8") as out:
+        for n, (text, label, source) in enumerate(OWN_TWEETS * 3):
+            out.write(json.dumps({"id": f"own-{n}", "text": text, "is_complaint": label, "category": None,
+                                  "source_label": source, "dataset": "own"}) + "\n")
+    with gzip.open(folder / "smsa_negative.jsonl.gz", "wt", encoding="utf-8") as out:
+        for n, text in enumerate(OWN_REVIEWS):
+            out.write(json.dumps({"id": f"rev-{n}", "text": text, "is_complaint": False, "category": None,
+                                  "source_label": "negative", "dataset": "own"}) + "\n")
+
+
+def test_evaluate_also_measures_the_model_on_real_texts_when_they_are_there(trained):
+    env, work, _ = trained
+    folder = work / "realtexts"
+    _write_own_realtexts(folder)
+    result = run_pantau("evaluate", env={**env, "PANTAU_REALTEXTS": str(folder)}, cwd=work, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Real texts" in result.stdout and "bandung test half" in result.stdout
+    assert "Agency replies called complaints" in result.stdout
+    report = json.loads(run_pantau("evaluate", "--json", env={**env, "PANTAU_REALTEXTS": str(folder)}, cwd=work,
+                                   timeout=300).stdout)["real"]
+    halves = report["bandung_dev"]["n"] + report["bandung_test"]["n"]
+    assert halves == len(OWN_TWEETS) * 3 and report["smsa_n"] == len(OWN_REVIEWS)
+    assert report["bandung_dev"]["n"] and report["bandung_test"]["n"]  # both halves hold texts
 
 
 def test_training_is_deterministic(tmp_path):
