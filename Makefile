@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench bench-classify bench-web bench-real model install clean
+.PHONY: run test bench bench-classify bench-web bench-real bench-learning model install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,16 @@ bench-web: $(STAMP)
 bench-real: $(STAMP)
 	$(BIN)/python benchmarks/bench_real.py --write
 
-## model: retrain the model shipped inside the package (after the corpus changes)
+## model: retrain the model shipped inside the package (after the corpus changes), then fit its
+## calibration, threshold and review floor on the bandung dev half (../shared/realtexts; skipped
+## with a message when that folder is missing)
 model: $(STAMP)
 	$(BIN)/pantau train --ship --region 35.13
+	$(BIN)/python benchmarks/bench_real.py --choose
+
+## bench-learning: the learning loop on a simulated office (results: benchmarks/RESULTS-real.md)
+bench-learning: $(STAMP)
+	$(BIN)/python benchmarks/bench_learning.py --write
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
