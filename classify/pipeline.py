@@ -74,14 +74,23 @@ def make_tokenizer():
     return create
 
 
+# What the pipeline reads of one text: the first 200,000 characters (a long news article is
+# 10,000). A complaint is told at the start; a pasted megabyte of log or spam must cost bounded
+# time (about half a second) instead of spaCy's "text too long" error, and the item is kept whole
+# in storage all the same.
+MAX_TEXT_CHARS = 200_000
+
+
 class TextKeepingTokenizer:
     """Keeps the input string on the doc: ``doc.text`` rebuilds it token by token (a
-    millisecond for a news article), and every component needs it."""
+    millisecond for a news article), and every component needs it. Reads at most
+    :data:`MAX_TEXT_CHARS` of it."""
 
     def __init__(self, tokenizer: Tokenizer):
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
+        text = text[:MAX_TEXT_CHARS]
         doc = self.tokenizer(text)
         doc.user_data[_TEXT] = text
         return doc
@@ -219,6 +228,7 @@ def build_pipeline(models: Models, region: str = "35.13") -> Language:
     nlp.meta["name"] = "pantau_complaints"
     nlp.meta["version"] = "0.1.0"
     nlp.meta["pantau_model_version"] = models.version
+    nlp.max_length = 10**12  # the tokenizer cuts every text to MAX_TEXT_CHARS itself
     return nlp
 
 
@@ -242,7 +252,9 @@ def load_pipeline(path: Path | None = None, region: str | None = None) -> Langua
     """Load a saved pipeline; ``region`` overrides the configured kabupaten/kota."""
     path = path or active_model_dir()
     overrides = {"components": {"places": {"region": region}}} if region else {}
-    return spacy.load(path, config=overrides)
+    nlp = spacy.load(path, config=overrides)
+    nlp.max_length = 10**12  # the tokenizer cuts every text to MAX_TEXT_CHARS itself
+    return nlp
 
 
 def classification(doc: Doc, threshold: float | None = None) -> dict:

@@ -28,19 +28,31 @@ Rules (see also ``tests/test_gazetteer.py``):
   An ordinary-word name followed by an unknown Capitalised word is part of a longer name
   ("Desa Sumber Sari", "Kelapa Gading") and never counts.
 * Typos are corrected (rapidfuzz, Levenshtein distance 1, same first letter, names of seven
-  letters or more, a single closest name) only right after a kecamatan/desa cue.
+  letters or more, a single closest name) only right after a kecamatan/desa cue, never for an
+  ordinary Indonesian word ("desa persawahan"; spacy-lookups-data's Indonesian word list plus
+  ``not_place_words`` in aliases.yaml), two ordinary or short words ("desa sumber air") or
+  a real desa/kecamatan name of elsewhere. A corrected name weighs 2 and is dropped when the
+  text names another region explicitly ("desa Sumampir, Kec. Bobotsari") or its spelling is
+  another region's desa, unless its own kecamatan or our kabupaten is named too.
 * A bare name is read as kecamatan before desa ("Paiton"); "Desa Paiton" is the desa; a bare
   name before a kecamatan it is a desa of is that desa ("besuk bantaran"). A desa name
   shared by several kecamatan is resolved only by a kecamatan named in the same text;
   otherwise it is reported in ``ambiguous`` and ``desa`` stays None.
 * Other regions: every kabupaten/kota of the country after a Kabupaten/Kota cue, bare names
-  of the province's kabupaten/kota and of other provinces, the province's kecamatan after a
-  cue, and the namesake (Kota Probolinggo for Kabupaten Probolinggo): its kecamatan bare,
-  its kelurahan after a cue. A name right after another region's name is that region's
-  ("Lumbang Pasuruan", "Pasar Tanjung Jember"). Neutral (masked, decide nothing): a bare own
-  name that a namesake shares ("Probolinggo"), the own province, a region after
-  "asal/dari" (someone's origin).
-* Weights: cue-marked place 3, bare kecamatan/desa 2, landmark 2, bare kabupaten/kota or
+  of the province's kabupaten/kota and of other provinces (other provinces' kabupaten/kota
+  of five letters or more like ordinary words: capitalised after a locative word, "warga
+  Banyumas"), every kecamatan of the country after a kecamatan cue (also by the first word of
+  a longer name: "Kecamatan Cibeunying" is Cibeunying Kidul/Kaler, Kota Bandung; one that is
+  an ordinary word only capitalised: "Kecamatan Tetap", not "kecamatan tetap buka"), and the
+  namesake (Kota Probolinggo for Kabupaten Probolinggo): its kecamatan bare, its kelurahan
+  after a cue. A name right after another region's name is that region's ("Lumbang
+  Pasuruan", "Pasar Tanjung Jember"); a name of ours that is also a kecamatan of a
+  kabupaten/kota the text names is that one's ("Kecamatan Sumber, Kabupaten Cirebon") unless
+  something local confirms ours ("Probolinggo", another place of ours). Other regions' places
+  are reported as ``other_region`` with their kabupaten/kota ("Kiaracondong, Kota Bandung").
+  Neutral (masked, decide nothing): a bare own name that a namesake shares ("Probolinggo"),
+  the own province, a region after "asal/dari" (someone's origin).
+* Weights: cue-marked place 3, bare or typo-corrected kecamatan/desa 2, landmark 2, bare kabupaten/kota or
   province name 1; the side of the first weighty mention gets +1. ``in_jurisdiction`` is the
   heavier side (ties: the first); None when nothing decides, or when the only evidence is
   one bare faraway name beside a neutral "Probolinggo". ``kecamatan`` (most support:
@@ -82,15 +94,40 @@ class RegionResult:
     ambiguous: tuple[str, ...]
 
 
-def _place(m: Mention, resolved: dict[int, str | None]) -> Place:
+def _region_of(code: str) -> str:
+    return ".".join(code.split(".")[:2])
+
+
+def _outside_place(m: Mention, idx: Index) -> Place:
+    """A place of another region. A kecamatan or desa/kelurahan is named with its
+    kabupaten/kota ("Kiaracondong, Kota Bandung"); when several share the name, all of them
+    ("Cibeunying Kidul or Cibeunying Kaler, Kota Bandung"), with the kabupaten/kota code when
+    they are all in one."""
+    e = m.entries[0]
+    codes = {x.code for x in m.entries}
+    code = e.code if len(codes) == 1 else None
+    if code is None:  # several other regions share the name: prefer the namesake's
+        ns = {x.code for x in m.entries if x.namesake}
+        code = ns.pop() if len(ns) == 1 else None
+    name = e.name
+    if e.kind in ("kecamatan", "desa"):
+        names = list(dict.fromkeys(x.name for x in m.entries))
+        regions = list(dict.fromkeys(_region_of(x.code) for x in m.entries))
+        if code is None and len(regions) == 1:
+            code = regions[0]
+        where = [idx.region_names.get(r, r) for r in regions]
+        if len(where) > 3:
+            where = where[:3] + ["…"]
+        name = f"{' or '.join(names[:3])}{' …' if len(names) > 3 else ''}, {' or '.join(where)}"
+    return Place(m.start, m.end, m.text, "other_region", name, code)
+
+
+def _place(m: Mention, resolved: dict[int, str | None], idx: Index) -> Place:
     e = m.entries[0]
     codes = {x.code for x in m.entries}
     code = e.code if len(codes) == 1 else None
     if not e.inside:
-        if code is None:  # several other regions share the name: prefer the namesake's
-            ns = {x.code for x in m.entries if x.namesake}
-            code = ns.pop() if len(ns) == 1 else None
-        return Place(m.start, m.end, m.text, "other_region", e.name, code)
+        return _outside_place(m, idx)
     if e.kind == "desa":
         code = resolved.get(id(m))
         name = e.name
@@ -133,7 +170,7 @@ class Gazetteer:
 
     def _result(self, ms: list[Mention]) -> RegionResult:
         kec, desa, code, in_j, resolved, amb = resolve(ms, self._idx)
-        places = tuple(_place(m, resolved) for m in ms)
+        places = tuple(_place(m, resolved, self._idx) for m in ms)
         return RegionResult(kec, desa, code, in_j, places, amb)
 
     def _masked(self, text: str, ms: list[Mention], token: str) -> str:

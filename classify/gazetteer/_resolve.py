@@ -19,6 +19,8 @@ def weight(m: Mention) -> float:
             return 3.0
         return 1.0  # a bare kabupaten/kota name ("Lumajang")
     if e.inside:
+        if m.fuzzy:
+            return 2.0  # a typo correction is less sure than the name written right
         return 3.0 if cued else 2.0
     if cued:
         return 3.0

@@ -61,15 +61,18 @@ class Mention:
     fuzzy: bool = False
     neutral: bool = False  # masks only: "Probolinggo" (Kabupaten or Kota), "asal Surabaya"
     held: bool = False  # an ordinary word waiting for a confirming neighbour
-    alts: tuple[Entry, ...] = ()  # every entry of the name (for a held mention)
+    alts: tuple[Entry, ...] = ()  # every entry of the name
+    elsewhere: bool = False  # fuzzy: the text's spelling is a real place name elsewhere
 
     @property
     def inside(self) -> bool:
         return self.entries[0].inside
 
 
-def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index) -> tuple[Entry, ...]:
-    """The candidate group a cue (or its absence) selects, best first."""
+def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index,
+            loose: bool = False) -> tuple[Entry, ...]:
+    """The candidate group a cue (or its absence) selects, best first. ``loose``: the name is
+    a kabupaten/kota of another province, which may count bare like an ordinary word."""
 
     def pick(pred) -> tuple[Entry, ...]:
         return tuple(e for e in entries if pred(e))
@@ -99,7 +102,7 @@ def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index) -> tuple[En
                  lambda e: e.kind == "landmark",
                  lambda e: e.bare)
     else:
-        entries = tuple(e for e in entries if e.bare)
+        entries = tuple(e for e in entries if e.bare or (loose and e.kind == "region"))
         order = (lambda e: e.kind == "kecamatan" and e.inside,
                  lambda e: e.kind == "desa" and e.inside,
                  lambda e: e.kind == "landmark",
@@ -117,6 +120,20 @@ def _choose(entries: tuple[Entry, ...], cue: str | None, idx: Index) -> tuple[En
 
 
 _MISSING = object()
+
+
+def _fuzzy_span_ok(words: tuple[str, ...], idx: Index) -> bool:
+    """May these words (one, or two written apart) be a misspelt name? Not when the span is
+    an ordinary word ("persawahan", "perdagangan"), two ordinary or short words ("sumber
+    air", "desa ini"), or numbers."""
+    if not all(w.isalpha() for w in words):
+        return False
+    common = idx.common
+    if len(words) == 1:
+        return len(words[0]) >= 7 and words[0] not in common
+    if any(len(w) < 3 for w in words):
+        return False
+    return not all(w in common for w in words) and "".join(words) not in common
 
 
 def _fuzzy(spans: list[str], targets: tuple[list[str], list[tuple[Entry, ...]]]):
@@ -170,19 +187,36 @@ def scan(text: str, idx: Index) -> list[Mention]:
     def gap_ok(a: int, b: int, rx) -> bool:  # gap between token a and token b
         return rx.fullmatch(text, ends[a], starts[b]) is not None
 
-    def walk(i: int) -> tuple[int, str | None]:
-        """Longest name starting at token i: (last token, key)."""
+    cue_only, loose_keys = idx.cue_only, idx.loose_keys
+
+    def walk(i: int, cued: bool = True) -> tuple[int, str | None]:
+        """Longest name starting at token i: (last token, key). ``cued=False``: only names
+        that may count without a cue."""
         best_j, best_key = -1, None
         s = low[i]
         j = i
         while s in prefixes:
-            if s in keys:
+            if s in keys and (cued or s not in cue_only):
                 best_j, best_key = j, s
             j += 1
             if j >= n or not gap_ok(j - 1, j, _JOIN_GAP):
                 break
             s += low[j]
         return best_j, best_key
+
+    province = idx.region[:3]  # "35."
+
+    def qualified(j: int, group: tuple[Entry, ...]) -> bool:
+        """Is the name ending at token j followed by the kabupaten/kota of one of ``group``
+        ("kec tanggul jember", "Kecamatan Tetap, Kabupaten Kaur")?"""
+        k = j + 1
+        if k < n and low[k] in CUES and CUES[low[k]] in ("kab", "kota"):
+            k += 1
+        if k >= n or not gap_ok(j, j + 1, _QUAL_GAP):
+            return False
+        qk = walk(k)[1]
+        parents = {e.parent for e in group}
+        return bool(qk) and any(e.kind == "region" and e.code in parents for e in keys[qk])
 
     i = 0
     while True:
@@ -193,7 +227,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
         if i >= n:
             break
         tok = low[i]
-        best_j, best_key = walk(i)
+        best_j, best_key = walk(i, i == cue_at)
         kind = CUES.get(tok)
         if tok in DUSUN:
             # skip the dusun name: up to two words, stopping at a cue word, punctuation or
@@ -220,15 +254,23 @@ def scan(text: str, idx: Index) -> list[Mention]:
                 if group:
                     out.append(Mention(starts[i], ends[i], text[starts[i]:ends[i]], group, joined[0]))
             elif cue in ("kec", "desa", "kel"):
+                # "Kecamatan Cibeunying": the first word of another region's kecamatan
+                # (Cibeunying Kidul, Cibeunying Kaler): that region, before any typo guess
+                there = idx.kec_prefix.get(tok) if cue == "kec" else None
+                if there:
+                    out.append(Mention(starts[i], ends[i], text[starts[i]:ends[i]], there, cue))
+                    i += 1
+                    continue
                 spans = []
                 if i + 1 < n and gap_ok(i, i + 1, _JOIN_GAP):
-                    spans.append((i + 1, tok + low[i + 1]))
-                spans.append((i, tok))
+                    spans.append((i + 1, (tok, low[i + 1])))
+                spans.append((i, (tok,)))
                 targets = idx.fuzzy_kec if cue == "kec" else idx.fuzzy_desa
-                for end_tok, sp in spans:
+                for end_tok, words in spans:
+                    sp = "".join(words)
                     got = idx.fuzzy_memo.get((cue, sp), _MISSING)
                     if got is _MISSING:  # "desa setempat", "kecamatan tersebut": asked once
-                        got = _fuzzy([sp], targets)
+                        got = _fuzzy([sp], targets) if _fuzzy_span_ok(words, idx) else None
                         if len(idx.fuzzy_memo) > 50_000:
                             idx.fuzzy_memo.clear()
                         idx.fuzzy_memo[(cue, sp)] = got
@@ -236,7 +278,8 @@ def scan(text: str, idx: Index) -> list[Mention]:
                         group = _choose(got, cue, idx)
                         if group:
                             a, b = starts[i], ends[end_tok]
-                            out.append(Mention(a, b, text[a:b], group, cue, fuzzy=True))
+                            out.append(Mention(a, b, text[a:b], group, cue, fuzzy=True,
+                                               elsewhere=sp in idx.elsewhere))
                             i = end_tok
                         break
             i += 1
@@ -244,7 +287,11 @@ def scan(text: str, idx: Index) -> list[Mention]:
         entries = keys[best_key]
         start, end = starts[i], ends[best_j]
         surface = text[start:end]
-        group = _choose(entries, cue, idx)
+        group = _choose(entries, cue, idx, best_key in loose_keys)
+        if group and cue and not group[0].inside and group[0].kind == "kecamatan" \
+                and best_key in idx.common and not surface[:1].isupper() \
+                and not group[0].code.startswith(province) and not qualified(best_j, group):
+            group = ()  # "kecamatan tetap buka", "camat mau": the word, not Kec. Tetap
         nxt = best_j + 1 if best_j + 1 < n else None
         held = False
         if group and cue is None and best_key in idx.cue_keys:
@@ -260,6 +307,9 @@ def scan(text: str, idx: Index) -> list[Mention]:
             if not ((after_weak or mid_sentence) and not shows_word
                     and (capital or best_key in idx.locative_keys)):
                 held = True
+        if group and cue and best_key in idx.cue_keys and surface.islower() and nxt is not None \
+                and low[nxt] in NOT_AFTER and gap_ok(best_j, nxt, _WORD_GAP):
+            group = ()  # "desa sumber air", "kec. bantaran sungai": the ordinary word
         if group and best_key in idx.cue_keys and nxt is not None and gap_ok(best_j, nxt, _WORD_GAP):
             # "Desa Sumber Sari", "di Taman Safari": part of a longer, unknown name
             nt, nl = text[starts[nxt]:ends[nxt]], low[nxt]
@@ -280,7 +330,7 @@ def scan(text: str, idx: Index) -> list[Mention]:
                     elif gap_ok(best_j, nxt, _TIGHT_GAP):
                         group = ()
         if group:
-            m = Mention(start, end, surface, group, cue, held=held, alts=entries if cue is None else ())
+            m = Mention(start, end, surface, group, cue, held=held, alts=entries)
             e = group[0]
             if e.kind == "region":
                 if cue != "kota" and nxt is not None and text[starts[nxt]:ends[nxt]] in ("Kota", "KOTA"):
@@ -296,7 +346,78 @@ def scan(text: str, idx: Index) -> list[Mention]:
                     m.neutral = True  # "Probolinggo": Kabupaten or Kota
             out.append(m)
         i = best_j + 1
-    return _confirm_pairs(out, text)
+    return _settle(_confirm_pairs(out, text))
+
+
+def _settle(ms: list[Mention]) -> list[Mention]:
+    """Another region named in the text against our names.
+
+    * One of our kecamatan/desa names that is also a kecamatan of a kabupaten/kota the text
+      names ("Kecamatan Sumber, Kabupaten Cirebon") is that region's, unless something local
+      confirms ours ("Probolinggo", "Kabupaten Probolinggo", another of our places). A shared
+      kecamatan name of elsewhere narrows to the kabupaten/kota named ("Kecamatan Bulu,
+      Kabupaten Rembang").
+    * Conversely a "Kecamatan X" of elsewhere that is also a desa of ours is our desa when
+      something local confirms it and the text names none of that kecamatan's regions.
+    * A typo-corrected name of ours counts only when nothing contradicts it: it is dropped
+      when the text names another region explicitly (a cue-marked kecamatan or kabupaten/kota,
+      or the namesake city's kecamatan) or when its spelling is a real desa/kecamatan elsewhere
+      ("desa Sumampir" is in Banyumas and Purbalingga, not a typo of Semampir), unless its own
+      kecamatan (or desa, for a kecamatan) is named in the text or our region is.
+    """
+    if not ms:
+        return ms
+    regions = {e.code for m in ms if not m.inside and not m.neutral
+               for e in m.entries if e.kind == "region"}
+    own = any(m.inside and m.entries[0].kind == "region" for m in ms)
+    switch: dict[int, tuple[Entry, ...]] = {}  # ours -> the named region's kecamatan
+    back: dict[int, tuple[Entry, ...]] = {}  # elsewhere's kecamatan -> our desa
+    for m in ms:
+        kind = m.entries[0].kind
+        if m.inside:
+            if regions and kind in ("kecamatan", "desa"):
+                there = tuple(e for e in m.alts if e.kind == "kecamatan" and not e.inside
+                              and e.parent in regions)
+                if there:
+                    switch[id(m)] = there
+        elif kind == "kecamatan" and not m.neutral:
+            there = tuple(e for e in m.entries if e.parent in regions) if regions else ()
+            if there:
+                m.entries = there  # "Kecamatan Bulu, Kabupaten Rembang"
+            elif m.cue is not None:
+                ours = tuple(e for e in m.alts if e.kind == "desa" and e.inside)
+                if ours:
+                    back[id(m)] = ours
+    fuzzy = any(m.fuzzy and m.inside for m in ms)
+    if not (switch or back or fuzzy):
+        return ms
+    if switch or back:
+        anchored = own or any(m.inside and not m.fuzzy and not m.neutral and id(m) not in switch
+                              for m in ms)
+        for m in ms:
+            if not anchored and id(m) in switch:
+                m.entries = switch[id(m)]
+            elif anchored and id(m) in back:
+                m.entries = back[id(m)]
+    if not fuzzy:
+        return ms
+    explicit = any(not m.inside and not m.neutral and not m.fuzzy
+                   and (m.cue is not None or m.entries[0].kind == "kecamatan") for m in ms)
+    exact = [m for m in ms if m.inside and not m.fuzzy]
+    kept = []
+    for m in ms:
+        if m.fuzzy and m.inside and not own and (explicit or m.elsewhere):
+            e = m.entries[0]
+            if e.kind == "desa":
+                kecs = {x.parent for x in m.entries}
+                ok = any(x.entries[0].kind == "kecamatan" and x.entries[0].code in kecs for x in exact)
+            else:
+                ok = any(x.entries[0].kind in ("desa", "landmark")
+                         and any(y.parent == e.code for y in x.entries) for x in exact)
+            if not ok:
+                continue
+        kept.append(m)
+    return kept
 
 
 def _confirm_pairs(ms: list[Mention], text: str) -> list[Mention]:
