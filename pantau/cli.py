@@ -509,7 +509,7 @@ def reclassify(
     repo = open_repository(db)
     nlp = _load_model(model, None)
     total = repo.count_items_to_classify(everything_unreviewed=everything)
-    done = complaints = 0
+    done = complaints = unsure = 0
     with _progress(quiet) as progress:
         task = progress.add_task("reclassify", total=total, new=0, dup=0, errors=0) if progress else None
         rows = repo.items_to_classify(everything_unreviewed=everything)
@@ -517,10 +517,12 @@ def reclassify(
             docs = nlp.pipe(classified_text(title, text) for _, title, text in chunk)
             results = [(item_id, classification(doc)) for (item_id, _, _), doc in zip(chunk, docs)]
             complaints += sum(bool(r["is_complaint"]) for _, r in results)
+            unsure += sum(bool(r.get("needs_check")) and not r["is_complaint"] for _, r in results)
             done += repo.add_classifications(results)
             if progress:
                 progress.update(task, completed=done)
-    out.print(f"Classified {done} item(s) with model {nlp.meta.get('pantau_model_version')}: {complaints} complaint(s).")
+    out.print(f"Classified {done} item(s) with model {nlp.meta.get('pantau_model_version')}: {complaints} complaint(s), "
+              f"{unsure} 'perlu dicek' (the model was unsure; they wait for review too).")
 
 
 def _configured_region() -> str:

@@ -305,5 +305,8 @@ def _classification_row(item_id: int, classification: Mapping[str, Any]) -> Clas
         item_id=item_id,
         model_version=classification.get("model_version") or "unknown",
         evidence=classification.get("evidence"),
+        # "perlu dicek" (a classification made before the model had a review floor has no such
+        # key): only ever for what is not a complaint, so the three states stay apart
+        needs_check=bool(classification.get("needs_check")) and not classification.get("is_complaint"),
         **{name: classification.get(name) for name in CLASSIFICATION_FIELDS},
     )

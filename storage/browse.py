@@ -72,7 +72,7 @@ class BrowseQueries(RepositoryBase):
         stmt = (select(Item.id, Item.title, Item.url, Item.status, Item.source_kind, Item.published_at,
                        Item.harvested_at, Item.cluster_id, Source.name.label("source"), Item.is_complaint,
                        Classification.complaint_score, Item.category, Item.kecamatan, Item.desa, Item.opd,
-                       Item.in_jurisdiction)
+                       Item.in_jurisdiction, Item.needs_check)
                 .join(Source, Source.id == Item.source_id)
                 .outerjoin(Classification, Classification.id == Item.classification_id))
         conditions = []
@@ -121,7 +121,8 @@ class BrowseQueries(RepositoryBase):
             return {"kecamatan": values(Item.kecamatan), "opd": values(Item.opd), "source": values(Source.name)}
 
     def item_detail(self, item_id: int) -> dict[str, Any] | None:
-        """One item with its source, current labels (after reviews), model evidence and LAPOR! entry."""
+        """One item with its source, current labels (after reviews), its newest classification
+        (``model``: score, ``needs_check``, version, evidence) and LAPOR! entry."""
         with self._reading() as session:
             row = session.execute(select(Item, Source.name).join(Source, Source.id == Item.source_id)
                                   .where(Item.id == item_id)).first()
@@ -140,6 +141,12 @@ class BrowseQueries(RepositoryBase):
                 "labels": _current_labels(session, item_id),
                 "complaint_score": newest.complaint_score if newest else None,
                 "model_version": newest.model_version if newest else None,
+                "needs_check": bool(newest.needs_check) and not newest.is_complaint if newest else False,
+                "model": None if newest is None else {
+                    "is_complaint": newest.is_complaint, "complaint_score": newest.complaint_score,
+                    "needs_check": bool(newest.needs_check), "model_version": newest.model_version,
+                    "evidence": newest.evidence or {},
+                },
                 "lapor_ref": lapor.lapor_ref if lapor else None,
                 "lapor_entered_at": lapor.entered_at if lapor else None,
             }

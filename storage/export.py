@@ -7,8 +7,8 @@ batch in memory. ``published_at`` goes out in the offset the site printed (+07:0
 The labels (:data:`storage.reviews.LABEL_KEYS`: is_complaint, category, kecamatan, desa,
 in_jurisdiction, opd) are the item's current ones, as the list and the dashboard show them: the
 copy on the ``items`` row that storage keeps up to date (the newest classification's labels,
-overridden by the latest review's). ``complaint_score``, ``region_code`` and ``model_version``
-stay the newest classification's. The filters (status, dates, sources, categories, kecamatan,
+overridden by the latest review's). ``complaint_score``, ``region_code``, ``model_version`` and
+``needs_check`` (the model was unsure: "perlu dicek") stay the newest classification's. The filters (status, dates, sources, categories, kecamatan,
 OPDs) are applied in SQL on those same columns.
 """
 
@@ -22,15 +22,21 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import aliased
 
 from storage.articles import CLASSIFICATION_FIELDS
+from storage.dashboard import TRIAGE, triage_statement
 from storage.models import Classification, Item, LaporEntry, ReviewAction, Source, User
 from storage.reviews import LABEL_KEYS
 from storage.session import RepositoryBase, require_aware
 
-EXPORT_FIELDS = (
+# The record as CONTRACT.md lists it, in that order.
+CONTRACT_FIELDS = (
     "id", "source", "source_kind", "url", "title", "text", "author", "published_at", "harvested_at",
     *CLASSIFICATION_FIELDS, "model_version",
     "status", "duplicate_of", "cluster_id", "lapor_ref", "reviewed_by", "reviewed_at",
 )
+# Fields added since, always after the contract's (scripts reading by position keep working):
+# ``needs_check``: the model was unsure, so the item went to the review queue as "perlu dicek".
+ADDED_FIELDS = ("needs_check",)
+EXPORT_FIELDS = CONTRACT_FIELDS + ADDED_FIELDS
 
 EXPORT_BATCH = 1000
 
@@ -82,6 +88,7 @@ def _export_query() -> tuple[Select, dict[str, ColumnElement]]:
             lapor.lapor_ref,
             User.username.label("reviewed_by"),
             review.at.label("reviewed_at"),
+            Item.needs_check,  # the newest classification's, kept on the row by storage
         )
         .join(Source, Source.id == Item.source_id)
         .outerjoin(cls, cls.id == Item.classification_id)  # the newest, kept on the row by storage
@@ -164,3 +171,13 @@ class ExportQueries(RepositoryBase):
         stmt = self._filtered_export(**filters).with_only_columns(Item.id).subquery()
         with self._reading() as session:
             return session.scalar(select(func.count()).select_from(stmt)) or 0
+
+    def export_triage_counts(self, **filters: Any) -> dict[str, int]:
+        """Of the records :meth:`iter_export_records` would yield with these filters, the
+        undecided ones by what the model made of them: ``complaints_waiting``,
+        ``needs_check_waiting`` ("perlu dicek") and ``auto_rejected`` (not a complaint, not
+        "perlu dicek", never reviewed), as :meth:`DashboardQueries.triage_counts` counts them."""
+        exported = self._filtered_export(**filters).with_only_columns(Item.id).subquery()
+        with self._reading() as session:
+            row = session.execute(triage_statement(Item.id.in_(select(exported.c.id)))).one()
+            return {name: int(row._mapping[name] or 0) for name in TRIAGE}

@@ -242,6 +242,8 @@ class Item(Base):
         Index("ix_items_category_harvested", "category", "harvested_at", "id"),
         Index("ix_items_kecamatan_harvested", "kecamatan", "harvested_at", "id"),
         Index("ix_items_opd_harvested", "opd", "harvested_at", "id"),
+        # The "perlu dicek" queue in queue order (migration 0008): few items among many new ones.
+        Index("ix_items_needs_check", "needs_check", "status", "published_at", "harvested_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -276,6 +278,9 @@ class Item(Base):
     desa: Mapped[str | None] = mapped_column(String(128))
     in_jurisdiction: Mapped[bool | None]
     opd: Mapped[str | None] = mapped_column(Text)
+    # The newest classification's "perlu dicek" flag (not a reviewer's label: a review leaves it
+    # as the model set it), copied with the labels above (migration 0008).
+    needs_check: Mapped[bool] = mapped_column(server_default=false())
 
 
 # An item's date — published, else harvested — as the dashboard and the list's date filter use
@@ -302,6 +307,9 @@ class Classification(Base):
     region_code: Mapped[str | None] = mapped_column(String(32))
     in_jurisdiction: Mapped[bool | None]
     opd: Mapped[str | None] = mapped_column(Text)
+    # Not a complaint by the model's threshold, but scored at or above its review floor: the model
+    # is unsure, so the item goes to the review queue as "perlu dicek" (migration 0008).
+    needs_check: Mapped[bool] = mapped_column(server_default=false())
     # place spans, cue words, OPD cue (see classify.pipeline.classification)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -295,7 +295,8 @@ def _set_current_labels(item: Item, labels: Mapping[str, Any]) -> None:
 
 def _store_current_labels(session: Session, newest: Mapping[int, Classification]) -> None:
     """Copy onto the items the labels they have now that ``newest`` (item id -> the row just
-    added, flushed) is their newest classification: its labels, overridden by the latest review."""
+    added, flushed) is their newest classification: its labels, overridden by the latest review,
+    and its ``needs_check`` flag (which no review overrides)."""
     item_ids = list(newest)
     reviewed: dict[int, dict[str, Any] | None] = {}
     for start in range(0, len(item_ids), 500):
@@ -308,7 +309,9 @@ def _store_current_labels(session: Session, newest: Mapping[int, Classification]
     for item_id, classification in newest.items():
         labels = _classification_labels(classification)
         labels.update({k: v for k, v in (reviewed.get(item_id) or {}).items() if k in LABEL_KEYS})
-        rows.append({"id": item_id, "classification_id": classification.id, **labels})
+        # the model's "perlu dicek" flag is no reviewer's label: always the newest classification's
+        rows.append({"id": item_id, "classification_id": classification.id,
+                     "needs_check": bool(classification.needs_check), **labels})
     if rows:
         session.execute(update(Item), rows)  # ORM bulk UPDATE by primary key
 

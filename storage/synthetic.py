@@ -72,9 +72,11 @@ class SyntheticQueries(RepositoryBase):
                 current = {"is_complaint": complaint, "category": category, "kecamatan": kecamatan, "desa": None,
                            "in_jurisdiction": rng.random() > 0.05, "opd": OPDS.get(category)}
                 label_id = first_label + done + offset + 1
-                items[-1].update(classification_id=label_id, **current)
+                score = round(rng.uniform(0.6, 0.99) if complaint else rng.uniform(0.01, 0.4), 3)
+                unsure = not complaint and score >= 0.3  # "perlu dicek": below the threshold, above the floor
+                items[-1].update(classification_id=label_id, needs_check=unsure, **current)
                 labels.append({"id": label_id, "item_id": n, "model_version": "bench", **current,
-                               "complaint_score": round(rng.uniform(0.6, 0.99) if complaint else rng.uniform(0.01, 0.4), 3),
+                               "complaint_score": score, "needs_check": unsure,
                                "region_code": None, "evidence": None, "created_at": published + timedelta(minutes=31)})
             with self._writing() as session:
                 session.execute(insert(Item), items)

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from pantau.cli import app
-from pantau.export.records import FIELDS, LAPOR_COLUMNS, SHEET_COLUMNS
+from pantau.export.records import CONTRACT_FIELDS, LAPOR_COLUMNS, SHEET_COLUMNS
 from pantau.export.xlsx import sheet_title
 from tests.exportutil import DINKES, DINSOS, PUPR, jsonl, run_export, site  # noqa: F401
 
@@ -41,7 +41,8 @@ def test_xlsx_has_a_frozen_filtered_header_real_dates_and_the_lapor_columns(site
     header, rows = rows_by_id(sheet)
     # The CSV's columns, in the CSV's order: the record, the SP4N-LAPOR! form, then the extras.
     assert tuple(header) == SHEET_COLUMNS
-    assert tuple(header[:len(FIELDS) + len(LAPOR_COLUMNS)]) == FIELDS + LAPOR_COLUMNS
+    assert tuple(header[:len(CONTRACT_FIELDS) + len(LAPOR_COLUMNS)]) == CONTRACT_FIELDS + LAPOR_COLUMNS
+    assert header[-1] == "needs_check"  # added since: at the very end
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{LAST}7"
     assert sorted(rows) == sorted(site.ids.values())
@@ -167,7 +168,8 @@ def test_csv_keeps_its_header_and_bom(site, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
     header = next(reader)
-    assert tuple(header) == FIELDS + LAPOR_COLUMNS + ("Subkategori (LAPOR!)",)  # new columns only at the end
+    # new columns only at the end, in the order they came
+    assert tuple(header) == CONTRACT_FIELDS + LAPOR_COLUMNS + ("Subkategori (LAPOR!)", "needs_check")
     (row,) = [dict(zip(header, values)) for values in reader]
     assert row["Tanggal Kejadian"] == "12/11/2026" and row["Instansi Tujuan"] == DINSOS
     assert row["is_complaint"] == "true" and row["Subkategori (LAPOR!)"] == "BANTUAN SOSIAL"

@@ -153,3 +153,59 @@ def test_lapor_panel_copy_and_tracking_number(site):
     assert "Sudah masuk LAPOR! dengan nomor PBL-2611-0007" in page.locator(".lapor").inner_text()
     assert repo.item_detail(item)["status"] == "entered"
     context.close()
+
+
+def test_an_unsure_item_is_marked_perlu_dicek_and_decided_like_any_other(site, tmp_path):
+    """The model's third state in the browser: the "Perlu dicek" tab shows the item it was unsure
+    about, with the badge and its confidence; approving needs the category the model did not
+    propose; an item the model rejected on its own never shows up."""
+    url = f"sqlite:///{tmp_path / 'pantau.db'}"
+    upgrade(url)
+    repo = Repository(url)
+    repo.add_user("ani", hash_password(PASSWORD), "reviewer")
+    unsure = {**COMPLAINT, "is_complaint": False, "complaint_score": 0.38, "needs_check": True, "category": None,
+              "opd": None, "evidence": {"complaint_cues": ["mengeluhkan"], "category_cues": [], "places": [],
+                                        "opd_cue": None}}
+    sure_not = {**unsure, "complaint_score": 0.03, "needs_check": False}
+    complaint = repo.store_article(article(11, "Jembatan Tiris ambrol", "Warga meminta segera diperbaiki.", 1)).item_id
+    check = repo.store_article({**article(12, "Warga mengeluhkan balai desa", "Balai desa tutup saat jam layanan.", 2),
+                                "classification": unsure}).item_id
+    repo.store_article({**article(13, "Festival layang-layang digelar", "Ramai pengunjung.", 0.5),
+                        "classification": sure_not})
+    _, browser, _ = site  # the module's Chromium; a database and server of its own
+    try:
+        with web_server(repo) as base:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            sign_in(page, base)
+            page.goto(base + "/antrian")
+            assert page.locator("#queue .item-title").inner_text() == "Jembatan Tiris ambrol"
+            assert page.locator("#queue .check-note").count() == 0  # a sure complaint: no badge
+            page.click("#queue .queue-tabs >> text=Perlu dicek (1)")
+            page.wait_for_url("**/antrian?saring=perlu-dicek")
+            assert page.locator("#queue .item-title").inner_text() == "Warga mengeluhkan balai desa"
+            note = page.locator("#queue .check-note")
+            assert note.locator(".badge").inner_text() == "Perlu dicek" and note.is_visible()
+            assert "Keyakinan model 38%" in note.inner_text()
+            assert page.locator("#queue select[name=category]").input_value() == ""  # no category proposed
+
+            press(page, "a")  # approving without a category is refused, with the reason
+            page.wait_for_selector("#queue .alert")
+            assert page.locator("#queue .alert").inner_text() == "Pilih kategori sebelum menyetujui aduan."
+            assert last_status(repo, check) == "new"
+            page.select_option("#queue select[name=category]", "pelayanan_publik")
+            press(page, "a")
+            page.wait_for_selector("text=Tidak ada yang perlu dicek")
+            assert last_status(repo, check) == "approved"
+            assert repo.review_actions(check)[-1]["after"]["category"] == "pelayanan_publik"
+            assert page.url.endswith("saring=perlu-dicek")  # the filter stays
+
+            page.click("#queue .queue-tabs >> text=Semua (1)")
+            page.wait_for_url("**/antrian")
+            assert page.locator("#queue .item-title").inner_text() == "Jembatan Tiris ambrol"
+            press(page, "x")  # the last one rejected: nothing waits, the auto-rejected item never showed
+            page.wait_for_selector("text=Antrian kosong")
+            assert last_status(repo, complaint) == "rejected"
+            assert "Festival layang-layang" not in page.locator("#main").inner_text()
+            page.close()
+    finally:
+        repo.close()

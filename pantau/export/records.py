@@ -8,17 +8,26 @@ from typing import Any
 
 from pantau.export.lapor import LaporForm, LaporMapping, lapor_form, lapor_mapping
 from pantau.export.safety import mask_record
-from storage.export import EXPORT_FIELDS
+from storage.export import ADDED_FIELDS, CONTRACT_FIELDS, EXPORT_FIELDS
 
-FIELDS = EXPORT_FIELDS  # the CONTRACT.md record, defined once where it is queried
+# The record (JSON Lines): the CONTRACT.md fields, then the fields added since (needs_check),
+# defined once where it is queried.
+FIELDS = EXPORT_FIELDS
 STATUSES = ("new", "approved", "rejected", "entered", "duplicate")
 LAPOR_COLUMNS = (
     "Judul Laporan", "Isi Laporan", "Tanggal Kejadian", "Lokasi Kejadian", "Kategori (LAPOR!)",
     "Instansi Tujuan", "Lampiran", "Anonim/Rahasia",
 )
-# Added after the CONTRACT.md columns, so scripts reading the CSV by position keep working.
-EXTRA_COLUMNS = ("Subkategori (LAPOR!)",)
-SHEET_COLUMNS = FIELDS + LAPOR_COLUMNS + EXTRA_COLUMNS
+# Added after the CONTRACT.md columns and the form's, in the order they came, so scripts reading
+# the CSV by position keep working.
+EXTRA_COLUMNS = ("Subkategori (LAPOR!)", *ADDED_FIELDS)
+SHEET_COLUMNS = CONTRACT_FIELDS + LAPOR_COLUMNS + EXTRA_COLUMNS
+# The export's summary of the undecided items (repo.export_triage_counts), in Indonesian.
+TRIAGE_LABELS = (
+    ("complaints_waiting", "Aduan menunggu tinjauan"),
+    ("needs_check_waiting", "Perlu dicek (model ragu), menunggu tinjauan"),
+    ("auto_rejected", "Ditolak otomatis oleh model (bukan aduan, belum pernah ditinjau)"),
+)
 
 
 def iso(value: Any) -> Any:
@@ -56,5 +65,5 @@ def prepared(records: Iterable[dict[str, Any]], *, mask: bool = True) -> Iterato
         yield mask_record(record) if mask else record
 
 
-__all__ = ["EXTRA_COLUMNS", "FIELDS", "LAPOR_COLUMNS", "SHEET_COLUMNS", "STATUSES", "form_values", "iso",
-           "json_record", "lapor_columns", "lapor_mapping", "prepared"]
+__all__ = ["CONTRACT_FIELDS", "EXTRA_COLUMNS", "FIELDS", "LAPOR_COLUMNS", "SHEET_COLUMNS", "STATUSES",
+           "TRIAGE_LABELS", "form_values", "iso", "json_record", "lapor_columns", "lapor_mapping", "prepared"]

@@ -51,7 +51,7 @@ WIDTHS = {
     "status": 11, "duplicate_of": 12, "cluster_id": 10, "lapor_ref": 18, "reviewed_by": 14, "reviewed_at": 17,
     "Judul Laporan": 48, "Isi Laporan": 70, "Tanggal Kejadian": 16, "Lokasi Kejadian": 36,
     "Kategori (LAPOR!)": 34, "Instansi Tujuan": 44, "Lampiran": 42, "Anonim/Rahasia": 15,
-    "Subkategori (LAPOR!)": 30,
+    "Subkategori (LAPOR!)": 30, "needs_check": 12,
 }
 ROW_HEIGHT = 60  # points: four lines of wrapped text; staff widen a row to read more
 SUMMARY_TITLE = "Ringkasan"

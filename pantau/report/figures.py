@@ -10,6 +10,9 @@ Counts, per row of every table:
 - *Dipanen*: items stored; *Aduan*: items labelled a complaint (``is_complaint``);
 - *Disetujui*: approved by a reviewer, including those since entered into LAPOR!;
 - *Masuk LAPOR!*: entered into SP4N-LAPOR! (a tracking number was recorded); *Ditolak*: rejected;
+- of the items still undecided (status new), the summary tells the complaints and the "perlu dicek"
+  items (the model was unsure) waiting in the review queue from those the model rejected on its
+  own ("ditolak otomatis": not a complaint, never reviewed);
 - the follow-up rate is *Masuk LAPOR!* / *Disetujui*; on time / late follow the deadline rules of
   :mod:`pantau.deadlines` as of the moment the report is made.
 """
@@ -34,6 +37,10 @@ CHANNELS = (("news", "Situs berita", ("news",)), ("social", "Media sosial (X dan
 FUNNEL = (("items", "Dipanen"), ("complaints", "Aduan"), ("approved", "Disetujui"), ("entered", "Masuk LAPOR!"),
           ("rejected", "Ditolak"))
 FOLLOW_UP_STATES = ((ON_TIME, "Tepat waktu"), (LATE, "Terlambat"), (RUNNING, "Belum jatuh tempo"))
+# What the model made of the items still undecided (repo.triage_counts), as summary rows.
+TRIAGE_ROWS = (("complaints_waiting", "Menunggu tinjauan: aduan"),
+               ("needs_check_waiting", "Menunggu tinjauan: perlu dicek (model ragu)"),
+               ("auto_rejected", "Ditolak otomatis oleh model (tidak ditinjau)"))
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -192,8 +199,10 @@ def build_report(repo, month: date | str, *, now: datetime | None = None, taxono
     ]
     states = Counter(state for _, state, _ in followed)
     summary = [(label, funnel[key], "int") for key, label in FUNNEL]
+    triage = repo.triage_counts(start, end)
     summary += [
         ("Menunggu tinjauan", funnel["status:new"], "int"),
+        *((label, triage[key], "int") for key, label in TRIAGE_ROWS),
         ("Disetujui, belum masuk LAPOR!", funnel["approved"] - funnel["entered"], "int"),
         ("Duplikat", funnel["status:duplicate"], "int"),
         ("Tingkat tindak lanjut (Masuk LAPOR! / Disetujui)", _rate(funnel["entered"], funnel["approved"]),
@@ -209,6 +218,9 @@ def build_report(repo, month: date | str, *, now: datetime | None = None, taxono
                  "batas bulan dan minggu menurut WIB.")
     notes.append("Disetujui termasuk aduan yang sudah dimasukkan ke SP4N-LAPOR!; tingkat tindak lanjut = "
                  "Masuk LAPOR! dibagi Disetujui.")
+    notes.append("Dari item yang menunggu tinjauan: aduan dan item perlu dicek (model ragu: skornya di bawah "
+                 "ambang aduan tetapi di atas ambang tinjauan) ada di antrian tinjauan; ditolak otomatis = "
+                 "model yakin bukan aduan dan belum pernah ditinjau siapa pun.")
     notes.append(f"Tenggat tindak lanjut dihitung per {moment_label(now)} dalam hari kerja (tanpa Sabtu, Minggu, "
                  "libur nasional dan cuti bersama): verifikasi 3 hari kerja setelah masuk LAPOR!, tanggapan OPD "
                  "5 hari kerja setelah verifikasi, tutup otomatis 10 hari kerja setelah tanggapan.")

@@ -1,4 +1,5 @@
-"""Routes: the dashboard: this week and month by category, kecamatan, OPD, channel and status; latest runs."""
+"""Routes: the dashboard: this week and month by category, kecamatan, OPD, channel and status, with what
+the model made of the undecided items (complaints and "perlu dicek" waiting, auto-rejected); latest runs."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def dashboard(request: Request, user: CurrentUser = Depends(require("viewer"))):
             charts.append({"title": title, "rows": rows,
                            "svg": hbar_chart(f"{title} — {heading.lower()}", short)})
         sections.append({"key": key, "heading": heading, "start": start, "total": counts["total"],
-                         "charts": charts})
+                         "charts": charts, "triage": repo.triage_counts(start, end)})
     week_start = periods(now)["week"][0]
     trend = []
     for back in range(TREND_WEEKS - 1, -1, -1):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from pantau.deadlines import FollowUp, Timeline, follow_up
+from review.explain import explanation
 from review.lapor import lapor_draft
 from review.security import CurrentUser, require
 from review.web import WIB, render, taxonomy
@@ -132,6 +133,7 @@ def item_page(request: Request, item_id: int, user: CurrentUser = Depends(requir
     draft = lapor_draft(item) if item["status"] in ("approved", "entered") else None
     deadlines = follow_ups(repo, [item_id]).get(item_id) if item["lapor_ref"] else None
     return render(request, "item.html", {"item": item, "trail": repo.review_actions(item_id), "draft": draft,
+                                         "explain": explanation(item["model"]),
                                          "deadlines": deadlines, "today": datetime.now(WIB).date(),
                                          "case": repo.case_items(item["cluster_id"]) if item["cluster_id"] else []},
                   user=user)

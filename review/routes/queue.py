@@ -1,7 +1,10 @@
 """Routes: the review queue: one item at a time, keyboard decisions, undo, last ten decisions.
 
-- ``GET /antrian``: the newest complaint waiting for review (``?id=N``: that item, whatever its
-  status, to change a decision), with the model's suggestions pre-filled.
+- ``GET /antrian``: the newest item waiting for review — a complaint, or a "perlu dicek" item the
+  model was unsure about, shown with that badge and its score (``?id=N``: that item, whatever its
+  status, to change a decision), with the model's suggestions pre-filled and its explanation
+  (cue words, places, OPD cue, model version). ``?saring=perlu-dicek``: the "perlu dicek" items
+  only; the filter follows every decision, skip, link and undo.
 - ``POST /antrian/{id}/keputusan``: approve, reject (with a reason) or skip, with the edited
   labels; answers with the next item (HTMX: the queue fragment; otherwise a redirect).
 - ``POST /antrian/urungkan``: takes back the user's latest decision (a ``reopen``) and shows
@@ -19,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from review.explain import explanation
 from review.security import CurrentUser, require
 from review.web import render, taxonomy
 
@@ -35,6 +39,19 @@ REJECT_REASONS = {
 }
 LABEL_TEXT_FIELDS = ("kecamatan", "desa", "opd")
 MAX_FIELD = 200
+NEEDS_CHECK_FILTER = "perlu-dicek"  # ?saring=perlu-dicek: only the items the model was unsure about
+
+
+def _only_check(value: Any) -> bool:
+    return value == NEEDS_CHECK_FILTER
+
+
+def queue_url(item_id: int | None, only_check: bool = False) -> str:
+    """The queue page of ``item_id`` (None: the first waiting item), keeping the filter."""
+    query = [f"id={item_id}"] if item_id is not None else []
+    if only_check:
+        query.append(f"saring={NEEDS_CHECK_FILTER}")
+    return "/antrian" + ("?" + "&".join(query) if query else "")
 
 
 # -- evidence highlighting -----------------------------------------------------------------------
@@ -102,12 +119,15 @@ def paragraphs(segments: list[tuple[str, str | None]]) -> list[list[tuple[str, s
 # -- view model ----------------------------------------------------------------------------------
 
 
-def _view(request: Request, user: CurrentUser, item_id: int | None, *, error: str | None = None,
-          notice: str | None = None) -> dict[str, Any]:
+def _view(request: Request, user: CurrentUser, item_id: int | None, *, only_check: bool = False,
+          error: str | None = None, notice: str | None = None) -> dict[str, Any]:
     repo = request.app.state.repo
     item = repo.queue_item(item_id) if item_id is not None else None
     context: dict[str, Any] = {
         "item": item, "error": error, "notice": notice, "waiting": repo.queue_count(),
+        "waiting_check": repo.queue_count(only_needs_check=True), "only_check": only_check,
+        "filter_value": NEEDS_CHECK_FILTER if only_check else None,
+        "filter_suffix": f"&saring={NEEDS_CHECK_FILTER}" if only_check else "",
         "categories": [(c.code, c.label) for c in taxonomy().categories],
         "opds": sorted({o.name for o in taxonomy().opds}),
         "reasons": REJECT_REASONS, "action_labels": ACTION_LABELS,
@@ -125,8 +145,10 @@ def _view(request: Request, user: CurrentUser, item_id: int | None, *, error: st
             body=blocks[1:] if title_segments is not None else blocks,
             labels=item["labels"],
             confidence=None if model.get("complaint_score") is None else round(100 * model["complaint_score"]),
-            previous=repo.queue_neighbour(item["id"], forward=False, wrap=False),
-            next=repo.queue_neighbour(item["id"], forward=True, wrap=False),
+            needs_check=bool(model.get("needs_check")) and not model.get("is_complaint"),
+            explain=explanation(item["model"]),
+            previous=repo.queue_neighbour(item["id"], forward=False, wrap=False, only_needs_check=only_check),
+            next=repo.queue_neighbour(item["id"], forward=True, wrap=False, only_needs_check=only_check),
         )
     decisions = repo.decisions_by(user.id, 10)
     titles = repo.item_titles(sorted({d["item_id"] for d in decisions}))
@@ -134,13 +156,13 @@ def _view(request: Request, user: CurrentUser, item_id: int | None, *, error: st
     return context
 
 
-def _show(request: Request, user: CurrentUser, item_id: int | None, *, status_code: int = 200,
-          error: str | None = None, notice: str | None = None):
-    context = _view(request, user, item_id, error=error, notice=notice)
+def _show(request: Request, user: CurrentUser, item_id: int | None, *, only_check: bool = False,
+          status_code: int = 200, error: str | None = None, notice: str | None = None):
+    context = _view(request, user, item_id, only_check=only_check, error=error, notice=notice)
     htmx = request.headers.get("hx-request") == "true"
     headers = {}
     if htmx and request.method == "POST":
-        headers["HX-Push-Url"] = f"/antrian?id={item_id}" if item_id is not None else "/antrian"
+        headers["HX-Push-Url"] = queue_url(item_id, only_check)
         status_code = 200  # HTMX swaps only 2xx answers; the error is in the fragment
     return render(request, "queue/_panel.html" if htmx else "queue/page.html", context, user=user,
                   status_code=status_code, headers=headers)
@@ -180,32 +202,38 @@ def _labels_from(form, action: str, reason: str | None) -> dict[str, Any]:
     return labels
 
 
-def _moved_on(request: Request, user: CurrentUser, item_id: int | None, notice: str | None = None):
+def _moved_on(request: Request, user: CurrentUser, item_id: int | None, notice: str | None = None,
+              only_check: bool = False):
     if request.headers.get("hx-request") == "true":
-        return _show(request, user, item_id, notice=notice)
-    return RedirectResponse(f"/antrian?id={item_id}" if item_id is not None else "/antrian", status_code=303)
+        return _show(request, user, item_id, only_check=only_check, notice=notice)
+    return RedirectResponse(queue_url(item_id, only_check), status_code=303)
 
 
 # -- routes --------------------------------------------------------------------------------------
 
 
 @router.get("/antrian")
-def queue_page(request: Request, id: int | None = None, user: CurrentUser = Depends(require("reviewer"))):
+def queue_page(request: Request, id: int | None = None, saring: str | None = None,
+               user: CurrentUser = Depends(require("reviewer"))):
     repo = request.app.state.repo
+    only_check = _only_check(saring)
     if id is not None and repo.queue_item(id) is None:
         raise HTTPException(404, "Aduan ini tidak ditemukan.")
-    return _show(request, user, id if id is not None else repo.queue_first())
+    return _show(request, user, id if id is not None else repo.queue_first(only_needs_check=only_check),
+                 only_check=only_check)
 
 
 @router.post("/antrian/urungkan")
-def undo(request: Request, user: CurrentUser = Depends(require("reviewer"))):
+async def undo(request: Request, user: CurrentUser = Depends(require("reviewer"))):
     repo = request.app.state.repo
+    only_check = _only_check((await request.form()).get("saring"))
     decision = repo.undoable_decision(user.id)
     if decision is None:
-        return _show(request, user, repo.queue_first(), status_code=409,
-                     error="Tidak ada keputusan yang bisa diurungkan.")
+        return _show(request, user, repo.queue_first(only_needs_check=only_check), only_check=only_check,
+                     status_code=409, error="Tidak ada keputusan yang bisa diurungkan.")
     repo.record_review(decision["item_id"], user.id, "reopen", after={}, note="urungkan")
-    return _moved_on(request, user, decision["item_id"], notice="Keputusan diurungkan; aduan kembali ke antrian.")
+    return _moved_on(request, user, decision["item_id"], notice="Keputusan diurungkan; aduan kembali ke antrian.",
+                     only_check=only_check)
 
 
 @router.post("/antrian/{item_id}/keputusan")
@@ -214,21 +242,24 @@ async def decide(request: Request, item_id: int, user: CurrentUser = Depends(req
     if repo.queue_item(item_id) is None:
         raise HTTPException(404, "Aduan ini tidak ditemukan.")
     form = await request.form()
+    only_check = _only_check(form.get("saring"))
     action = form.get("action")
     if action not in ACTIONS:
-        return _show(request, user, item_id, status_code=422, error="Tindakan tidak dikenal.")
+        return _show(request, user, item_id, only_check=only_check, status_code=422, error="Tindakan tidak dikenal.")
     if action == "skip":
-        return _moved_on(request, user, repo.queue_neighbour(item_id))
+        return _moved_on(request, user, repo.queue_neighbour(item_id, only_needs_check=only_check),
+                         only_check=only_check)
     reason = _text(form, "reason")
     if action == "reject" and reason not in REJECT_REASONS:
-        return _show(request, user, item_id, status_code=422, error="Pilih alasan penolakan.")
+        return _show(request, user, item_id, only_check=only_check, status_code=422, error="Pilih alasan penolakan.")
     try:
         labels = _labels_from(form, action, reason)
         repo.record_review(item_id, user.id, action, after=labels)
     except ValueError as exc:
         message = str(exc) if str(exc)[:1].isupper() else f"Keputusan tidak dapat disimpan: {exc}"
-        return _show(request, user, item_id, status_code=422, error=message)
+        return _show(request, user, item_id, only_check=only_check, status_code=422, error=message)
     except PermissionError:
         raise HTTPException(403, "Akun ini tidak boleh memutuskan aduan.") from None
     done = "Disetujui." if action == "approve" else "Ditolak."
-    return _moved_on(request, user, repo.queue_neighbour(item_id), notice=done)
+    return _moved_on(request, user, repo.queue_neighbour(item_id, only_needs_check=only_check), notice=done,
+                     only_check=only_check)
