@@ -8,7 +8,9 @@ one, the process pinned to one CPU where the OS allows). Two sets of news-length
   crawl benchmark's site generator), the shape of what the crawl classifies every day;
 - **dense**: 1,000 texts of about 3,000 characters, each a run of different corpus texts
   (complaints and non-complaints, news and social-media style), so every text has many places
-  and varied words: a worst case for the gazetteer and the feature cache.
+  and varied words: a worst case for the gazetteer and the feature cache;
+- **short**: 200 corpus texts of at most 280 characters (tweets, comments): with a model that has
+  an encoder head each goes through e5 (``classify/encoder.py``), so this is the social-media rate.
 
 Each set goes through ``nlp.pipe`` and :func:`classify.pipeline.classification` (the fields
 Pantau stores) once with cold caches, then ``--repeat`` more times; the first pass and the best
@@ -70,10 +72,20 @@ def dense_texts(n: int) -> list[str]:
     return texts
 
 
+def short_texts(n: int) -> list[str]:
+    from classify.corpus import load_records
+
+    texts = [r.text for r in load_records() if len(r.text) <= 280]
+    random.Random(11).shuffle(texts)
+    return texts[:n]
+
+
 def rate(nlp, texts: list[str]) -> float:
     """Texts per second of CPU time: spaCy pipeline plus the CONTRACT.md fields (OPD included)."""
+    from classify import encoder
     from classify.pipeline import classification
 
+    encoder.forget()  # every pass embeds its short texts anew, as the crawl does with new posts
     start = time.process_time()
     for doc in nlp.pipe(texts, batch_size=256):
         classification(doc)
@@ -93,6 +105,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--news", type=int, default=2000)
     parser.add_argument("--dense", type=int, default=1000)
+    parser.add_argument("--short", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3, help="warm passes (best and median reported)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-classify.md")
@@ -109,7 +122,12 @@ def main() -> None:
     load = load_seconds()
     nlp = load_pipeline()
     results = {"model_load_s": round(load, 2)}
-    for name, texts in (("news", news_texts(args.news)), ("dense", dense_texts(args.dense))):
+    sets = [("news", news_texts(args.news)), ("dense", dense_texts(args.dense))]
+    if args.short:
+        sets.append(("short", short_texts(args.short)))
+    encoder = nlp.get_pipe("textcat").models.encoder
+    results["encoder_head"] = f"texts up to {encoder.short_chars} characters" if encoder is not None else None
+    for name, texts in sets:
         chars = sum(map(len, texts)) / len(texts)
         cold = rate(nlp, texts)
         warm = sorted(rate(nlp, texts) for _ in range(args.repeat))
@@ -121,8 +139,9 @@ def main() -> None:
     if args.json:
         print(json.dumps(results))
         return
-    print(f"model load (fresh interpreter, to first text): {results['model_load_s']} s")
-    for name in ("news", "dense"):
+    print(f"model load (fresh interpreter, to first text): {results['model_load_s']} s; "
+          f"e5 head: {results['encoder_head'] or 'none'}")
+    for name in [n for n in ("news", "dense", "short") if n in results]:
         r = results[name]
         print(f"{name:5s}: {r['texts']} texts of {r['mean_chars']} chars: {r['cold_per_s']}/s first pass, "
               f"{r['warm_best_per_s']}/s best and {r['warm_median_per_s']}/s median of {args.repeat} more (one core)")
@@ -145,11 +164,15 @@ def write_results(results: dict) -> None:
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, spaCy {spacy.__version__}",
         "- One core: the process pinned to one CPU, BLAS/OpenMP threads 1; rates are texts per second of CPU time",
         "- Whole pipeline: spaCy tokenizer, places (gazetteer, spans, masking), both text classifiers with",
-        "  their cue words, OPD routing and the CONTRACT.md fields (`classification(doc)`)", "",
+        "  their cue words, OPD routing and the CONTRACT.md fields (`classification(doc)`)",
+        f"- e5 encoder head (short texts only): {results['encoder_head'] or 'none in this model'}", "",
         "| texts | chars (mean) | first pass | best of the next passes | median |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name, label in (("news", "generated local-news articles"), ("dense", "runs of corpus texts (place-dense)")):
+    for name, label in (("news", "generated local-news articles"), ("dense", "runs of corpus texts (place-dense)"),
+                        ("short", "short corpus texts (≤ 280 chars, through e5 when the model has its head)")):
+        if name not in results:
+            continue
         r = results[name]
         lines.append(f"| {r['texts']} {label} | {r['mean_chars']:,} | {r['cold_per_s']:,}/s | "
                      f"{r['warm_best_per_s']:,}/s | {r['warm_median_per_s']:,}/s |")

@@ -76,7 +76,11 @@ def choose_decision(model_dir: Path | None = None, write: bool = True) -> dict |
     a calibration map (Platt: ``sigmoid(a · logit(raw) + b)``, two numbers), the threshold with
     the best dev F1 on the calibrated score, and the review floor — the highest score such that
     complaints at or above it make :data:`REVIEW_RECALL` of the dev complaints (the "perlu dicek"
-    band lies between floor and threshold). Written into the model's ``textcat/meta.json``."""
+    band lies between floor and threshold). Written into the model's ``textcat/meta.json``.
+
+    The raw score is the pipeline's ``COMPLAINT`` with the calibration taken out of the meta: for
+    a model with an e5 head, the average of the TF-IDF and e5 probabilities on short texts (every
+    tweet), the TF-IDF probability on longer ones — the score the calibration then applies to."""
     from sklearn.linear_model import LogisticRegression
 
     from classify.pipeline import SHIPPED_DIR, load_pipeline

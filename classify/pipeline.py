@@ -5,7 +5,8 @@
 - ``pantau_places_v1`` finds places with the region gazetteer: ``doc.spans["places"]``,
   ``doc._.region`` (kecamatan, desa, code, jurisdiction) and ``doc._.masked`` (the text with
   places replaced, which is all the classifiers ever read);
-- ``pantau_textcat_svm_v1`` fills ``doc.cats``: ``COMPLAINT`` and one score per category code;
+- ``pantau_textcat_svm_v1`` fills ``doc.cats``: ``COMPLAINT`` and one score per category code
+  (a short text's ``COMPLAINT`` also reads its e5 embedding, see :mod:`classify.encoder`);
 - ``pantau_opd_v1`` suggests the responsible OPD from the category and cue words
   (``doc._.opd``).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import spacy
 from spacy.attrs import IDX
 from spacy.lang.tokenizer_exceptions import BASE_EXCEPTIONS, URL_MATCH
@@ -32,7 +34,7 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 from classify.gazetteer import Gazetteer
 from classify.taxonomy import Taxonomy
 from classify.normalize import tokens
-from classify.train import COMPLAINT, DEFAULT_THRESHOLDS, MODELS_DIR, SHIPPED_DIR, Models
+from classify.train import COMPLAINT, DEFAULT_THRESHOLDS, MODELS_DIR, SHIPPED_DIR, Models, calibrated
 
 for _name in ("region", "masked", "model_version", "cues", "opd_router", "thresholds"):
     if not Doc.has_extension(_name):
@@ -154,8 +156,18 @@ def make_textcat(nlp: Language, name: str) -> "TextcatComponent":
     return TextcatComponent()
 
 
+_SCORES = "pantau_scores"
+
+
 class TextcatComponent:
-    """Wraps the two :class:`~classify.textcat.TextClassifier` models as one spaCy component."""
+    """Wraps the two :class:`~classify.textcat.TextClassifier` models as one spaCy component.
+
+    The complaint score of a short text (at most the limit the model's encoder head carries, 500
+    characters: a social post; :func:`classify.encoder.applies`) is, when the model has an encoder head and the encoder is
+    available, the calibration map of the average of the TF-IDF probability and the e5 head's;
+    longer texts (news) get the TF-IDF score alone. The e5 embeddings of one batch are computed
+    in one call. ``doc.user_data["pantau_scores"]`` keeps each model's score alone, on the same
+    calibrated scale (``classification()`` shows it as ``evidence["scores"]``)."""
 
     def __init__(self):
         self.models: Models | None = None
@@ -178,8 +190,15 @@ class TextcatComponent:
             raise RuntimeError("the text classifiers are not trained: run `pantau train`")
         models = self.models
         thresholds = models.thresholds()
-        matrix = models.features.transform(tokens(doc._.masked if doc._.masked is not None else text_of(doc)) for doc in docs)
-        complaint = models.complaint_scores(matrix)
+        texts = [text_of(doc) for doc in docs]
+        matrix = models.features.transform(tokens(doc._.masked if doc._.masked is not None else text)
+                                           for doc, text in zip(docs, texts))
+        details = models.complaint_details(matrix, texts)
+        complaint = details["score"]
+        calibration = models.meta.get("calibration")
+        tfidf_alone = calibrated(details["tfidf"], calibration).tolist()
+        encoder_alone = calibrated(np.nan_to_num(details["encoder"], nan=0.5), calibration).tolist()
+        encoded = (~np.isnan(details["encoder"])).tolist()
         categories = models.category.predict_proba(matrix)
         labels = models.category.labels
         best_rows = categories.argmax(axis=1).tolist()
@@ -189,6 +208,8 @@ class TextcatComponent:
             cats = {"COMPLAINT": score}
             cats.update(zip(labels, probabilities))
             doc.cats = cats
+            doc.user_data[_SCORES] = {"tfidf": round(tfidf_alone[row], 4),
+                                      "encoder": round(encoder_alone[row], 4) if encoded[row] else None}
             best = labels[best_rows[row]]
             doc._.cues = {
                 "complaint": models.complaint.evidence(matrix, row, COMPLAINT, models.features),
@@ -294,6 +315,9 @@ def classification(doc: Doc, threshold: float | None = None) -> dict:
             "category_cues": (doc._.cues or {}).get("category", []) if category else [],
             "opd_cue": suggestion.cue if suggestion else None,
             "outside_authority": suggestion.outside_authority if suggestion else None,
+            # each model's complaint score alone, calibrated like complaint_score: "encoder" is
+            # None for a long text, a model without an encoder head, or the encoder unavailable
+            "scores": doc.user_data.get(_SCORES),
         },
     }
 
@@ -317,7 +341,11 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
     ``ship`` writes the model into the package instead (``classify/model``), for release.
     ``reviews`` (``storage.Repository.review_examples()``; None: corpus only) adds staff
     decisions, weighted and deduplicated by :mod:`classify.reviews`; the most recent of them are
-    held out and reported as ``report["reviews"]``. Activation still depends on the test set only."""
+    held out and reported as ``report["reviews"]``. Activation still depends on the test set only.
+
+    The encoder head (:mod:`classify.encoder`) is trained too when the encoder is available; its
+    embeddings come from the cache (the corpus's ship in ``classify/model/encoder_cache.npz``,
+    which ``ship`` rewrites for the corpus of the day)."""
     root = MODELS_DIR if root is None else root
     from classify.corpus import load_records, split
     from classify.train import evaluate, train_models
@@ -344,13 +372,22 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
     if staff and staff.train:
         weights = [1.0] * len(corpus) + [STAFF_WEIGHT] * len(staff.train)
     log(f"Training on {len(records)} texts; {len(parts['test'])} held out for testing")
-    models = train_models(records, mask=gazetteer.mask, sample_weight=weights)
+    from classify import encoder
+
+    # no head where e5 cannot run, even when the cache holds every vector: the model must score
+    # as it was evaluated
+    cache = encoder.EmbeddingCache() if encoder.available() else None
+
+    def embed(texts):
+        return cache.embed(texts, progress=log) if cache is not None else encoder.embed(texts)
+
+    models = train_models(records, mask=gazetteer.mask, sample_weight=weights, embed=embed, log=log)
     if not ship:
         _carry_decision(models, root, log)
-    report = evaluate(models, parts["test"], mask=gazetteer.mask, region=_region_of(gazetteer))
+    report = evaluate(models, parts["test"], mask=gazetteer.mask, region=_region_of(gazetteer), embed=embed)
     models.meta["test"] = _headline(report)
     if staff is not None:
-        report["reviews"] = _reviews_section(models, staff, gazetteer, root)
+        report["reviews"] = _reviews_section(models, staff, gazetteer, root, embed)
         models.meta["reviews"] = {**staff.summary(), "recent": {k: v for k, v in report["reviews"].items()
                                                                  if k in ("n", "complaint_f1", "category_accuracy")}}
     if ship:
@@ -359,6 +396,10 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
         if SHIPPED_DIR.exists():
             shutil.rmtree(SHIPPED_DIR)
         build_pipeline(models, region).to_disk(SHIPPED_DIR)
+        if cache is not None and models.encoder is not None:  # the vectors of today's corpus, for `pantau train`
+            size = cache.export([r.text for r in corpus + parts["test"] if models.encoder.applies(r.text)],
+                                encoder.SHIPPED_CACHE)
+            log(f"Shipped the corpus's e5 vectors in {encoder.SHIPPED_CACHE} ({size / 1e6:.1f} MB)")
         log(f"Shipped model {models.version} in {SHIPPED_DIR}")
         return report
     folder = root / models.version
@@ -368,7 +409,7 @@ def train_and_save(region: str = "35.13", activate: bool = True, log=print, root
     report["activated"] = False
     if activate:
         reason = _worse_than_active(models.meta["test"], report.get("reviews"), root,
-                                    lambda active: _headline(evaluate(active, parts["test"], mask=gazetteer.mask)))
+                                    lambda active: _headline(evaluate(active, parts["test"], mask=gazetteer.mask, embed=embed)))
         if reason:
             log(f"Not activated: {reason}")
         else:
@@ -422,7 +463,7 @@ def _carry_decision(models: Models, root: Path, log) -> None:
     models.meta.update({k: meta[k] for k in DECISION_KEYS if k in meta})
 
 
-def _reviews_section(models: Models, staff, gazetteer: Gazetteer, root: Path) -> dict:
+def _reviews_section(models: Models, staff, gazetteer: Gazetteer, root: Path, embed=None) -> dict:
     """``report["reviews"]``: the new model, and the model active before training, on the
     recent-reviews slice (texts staff decided last, not trained on)."""
     from classify.reviews import slice_scores
@@ -432,15 +473,22 @@ def _reviews_section(models: Models, staff, gazetteer: Gazetteer, root: Path) ->
                "complaint_accuracy": None, "category_accuracy": None, "active_model": None}
     if not staff.recent:
         return section
-    new = evaluate(models, staff.recent, mask=gazetteer.mask, worst=5)
+    embed = embed or encoder_cached_embed()
+    new = evaluate(models, staff.recent, mask=gazetteer.mask, worst=5, embed=embed)
     section.update(slice_scores(new), worst_errors=new["worst_errors"])
     try:
         before = Models.load(active_model_dir(root) / "textcat")
     except (FileNotFoundError, ValueError, KeyError):
         return section
     section["active_model"] = {"model_version": before.version,
-                               **slice_scores(evaluate(before, staff.recent, mask=gazetteer.mask))}
+                               **slice_scores(evaluate(before, staff.recent, mask=gazetteer.mask, embed=embed))}
     return section
+
+
+def encoder_cached_embed():
+    from classify.encoder import cached_embed
+
+    return cached_embed
 
 
 def evaluate_saved(path: Path | None = None) -> dict:
