@@ -54,6 +54,7 @@ def explanation(model: dict[str, Any] | None) -> dict[str, Any] | None:
     evidence = model.get("evidence") if isinstance(model.get("evidence"), dict) else {}
     score = model.get("complaint_score")
     opd_cue = evidence.get("opd_cue")
+    scores = evidence.get("scores") if isinstance(evidence.get("scores"), dict) else {}
     return {
         "model_version": model.get("model_version"),
         "confidence": None if not isinstance(score, (int, float)) else round(100 * score),
@@ -63,4 +64,8 @@ def explanation(model: dict[str, Any] | None) -> dict[str, Any] | None:
         "places": _places(evidence.get("places")),
         "opd_cue": " ".join(opd_cue.split()) if isinstance(opd_cue, str) and opd_cue.strip() else None,
         "outside_authority": evidence.get("outside_authority") is True,
+        # each model's complaint score alone (classify.pipeline: "encoder" only for short texts)
+        "scores": {name: round(100 * value) for name, value in scores.items()
+                   if name in ("tfidf", "encoder") and isinstance(value, (int, float))
+                   and not isinstance(value, bool) and 0 <= value <= 1},
     }

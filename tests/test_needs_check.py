@@ -414,3 +414,25 @@ def test_export_record_keys_are_the_contracts_then_needs_check(site):
     keys = list(record)
     assert keys[-1] == "needs_check" and keys[:-1][-3:] == ["lapor_ref", "reviewed_by", "reviewed_at"]
     assert json.loads(json.dumps(record, default=str))["needs_check"] in (True, False)
+
+
+def test_the_explanation_shows_each_models_score_when_the_text_was_short(site):
+    app, repo = site
+    short = evidence(["mati"])
+    short["scores"] = {"tfidf": 0.41, "encoder": 0.77}
+    long = evidence(["rusak"])
+    long["scores"] = {"tfidf": 0.83, "encoder": None}
+    broken = evidence(["bolong"])
+    broken["scores"] = {"tfidf": "<b>x</b>", "encoder": 7}
+    ids = [repo.store_article(article(20 + n, f"Judul {n}", text, verdict("complaint", evidence=ev))).item_id
+           for n, (text, ev) in enumerate([("lampu mati", short), ("jalan rusak " * 200, long),
+                                           ("jalan bolong", broken)])]
+    client = signed_in(app, "viewer")
+
+    def explained(item):
+        page = client.get(f"/aduan/{item}").text
+        return text_of(page[page.index('class="explain"'):])
+
+    assert "Skor tiap model kata (TF-IDF) 41% · makna kalimat (e5) 77%" in explained(ids[0])
+    assert "Skor tiap model kata (TF-IDF) 83%" in explained(ids[1]) and "e5" not in explained(ids[1])
+    assert "Skor tiap model" not in explained(ids[2])  # nothing of a shape it does not know
