@@ -22,27 +22,16 @@ from lxml import html as lxml_html
 
 from spiders import jsonld
 from spiders.body import body_text
-from spiders.dates import find_date, parse_date
+from spiders.layout import NOISE_TAGS, in_noise, main_heading
+from spiders.pagedate import published_and_modified
 from spiders.urls import canonicalize, looks_like_article, looks_like_listing, same_site
 
-PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "article:published", "og:published_time", "datepublished",
-    "datecreated", "pubdate", "publishdate", "publish-date", "publish_date", "content_publisheddate", "parsely-pub-date",
-    "sailthru.date", "dc.date.issued", "dc.date", "dcterms.issued", "dcterms.created", "date", "publication_date",
-)
-MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
-                 "article:modified", "dcterms.modified", "last-modified", "parsely-updated")
 AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator")
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "redaksi web", "webmaster", "editor"})
 MIN_ARTICLE_CHARS = 300
 MIN_LISTING_TEASERS = 5
 
 _SEP = r"(?:\s+[-–—:~]\s+|\s*[|·•»]\s*)"
-_DATE_HINT = re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|meta|byline", re.I)
-# Class/id words of boxes around the story (matched per hyphen-separated part, "has-sidebar" excluded).
-_NOISE_PARTS = ("comment", "komentar", "related", "terkait", "sidebar", "footer", "populer", "popular", "trending",
-                "bacajuga", "recommend", "rekomendasi", "terpopuler", "terbaru")
-_NOISE_TAGS = frozenset({"aside", "footer", "nav", "script", "style", "noscript"})
 _BYLINE_LABEL = (r"(?<![\w])(?P<label>ditulis oleh|penulis|reporter|pewarta|wartawan|kontributor|jurnalis"
                  r"|oleh|editor|redaktur|penyunting|author|by)\b")
 _BYLINE = re.compile(_BYLINE_LABEL + r"\s*(?P<colon>[:：])?\s*(?P<value>[^|•·:\n]+)", re.I)
@@ -77,13 +66,10 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
     node, node_type = jsonld.article_node(nodes)
     node = node or {}
     meta = _meta(tree)
-    heading = _main_heading(tree)
+    heading = main_heading(tree)
     sites = _site_names(meta, nodes, url)
     title = _title(tree, node, meta, heading, sites, url)
-    published = _first_date([*_jsonld_dates(node, nodes, "datePublished", "dateCreated"),
-                             *(meta.get(key) for key in PUBLISHED_META)], now)
-    published = published or _page_date(tree, heading, now)
-    modified = _first_date([*_jsonld_dates(node, nodes, "dateModified"), *(meta.get(k) for k in MODIFIED_META)], now)
+    published, modified = published_and_modified(tree, node, nodes, meta, heading, now)
     og_type = (meta.get("og:type") or "").strip().lower() or None
     articles = [n for n in nodes if set(jsonld.node_types(n)) & set(jsonld.ARTICLE_TYPES)]
     headlines = {jsonld.node_text(n, "headline", "name", "url") for n in articles}  # several plugins, one story
@@ -122,13 +108,6 @@ def _parse(html: str) -> etree._Element | None:
         return None
 
 
-def _path(href: str) -> str | None:
-    try:
-        return urlsplit(href.strip()).path
-    except ValueError:
-        return None
-
-
 def _clean(value: str | None) -> str | None:
     return " ".join(html_lib.unescape(value).split()) or None if value else None
 
@@ -146,65 +125,6 @@ def _meta(tree) -> dict[str, str]:
         if value and value.strip():
             found.setdefault(element.get("itemprop").lower(), value.strip())
     return found
-
-
-def _first_date(values, now) -> datetime | None:
-    parsed = (parse_date(value, now=now) for value in values if isinstance(value, str) and value.strip())
-    return next((value for value in parsed if value is not None), None)
-
-
-def _jsonld_dates(node: dict, nodes: list[dict], *keys: str) -> list[str]:
-    """The date from the article node, else from the page's other article/WebPage nodes."""
-    pool = [node] + [n for n in nodes if set(jsonld.node_types(n)) & {*jsonld.ARTICLE_TYPES, *jsonld.PAGE_TYPES}]
-    return [value for item in pool for key in keys if isinstance(value := item.get(key), str)]
-
-
-def _in_noise(element) -> bool:
-    """Inside comments, related-story boxes, sidebars, navigation or the site footer."""
-    chain = [element, *element.iterancestors()]
-    in_article = any(node.tag == "article" for node in chain)  # an article's own <footer> is part of it
-    for node in chain:
-        if node.tag in ("body", "html"):
-            break
-        if node.tag in _NOISE_TAGS and not (node.tag == "footer" and in_article):
-            return True
-        for token in f"{node.get('class', '')} {node.get('id', '')}".lower().split():
-            if token.startswith(("has-", "with-", "no-", "is-")):
-                continue
-            if "bacajuga" in re.sub(r"[-_]", "", token):
-                return True
-            if any(part.startswith(_NOISE_PARTS) and not (in_article and part == "footer") for part in re.split(r"[-_]", token)):
-                return True
-    return False
-
-
-def _main_heading(tree):
-    """The story's <h1>: one inside <article>/<main> first, else the first one that is not the logo."""
-    for heading in tree.xpath("//article//h1 | //main//h1") or tree.xpath("//h1"):
-        home_link = any(_path(href) in ("", "/") for href in heading.xpath(".//a/@href"))
-        if heading.text_content().strip() and not home_link and not _in_noise(heading):
-            return heading
-    return None
-
-
-def _page_date(tree, heading, now) -> datetime | None:
-    """A date as shown to readers: <time datetime>, then date-like elements and text by the headline."""
-    window = heading.xpath("following::*[position() <= 60]") if heading is not None else []
-    times = [el for el in window if el.tag == "time"] + tree.xpath("//article//time")
-    found = _first_date([el.get("datetime") or el.text_content() for el in times if not _in_noise(el)], now)
-    if found or heading is None:
-        return found
-    container = heading.getparent().getparent() if heading.getparent() is not None else None
-    around = container.iter() if container is not None else []
-    for element in [*window, *around]:
-        if not isinstance(element.tag, str) or element is heading:
-            continue
-        if _DATE_HINT.search(f"{element.get('class', '')} {element.get('id', '')}"):
-            text = element.text_content()
-            if len(text) <= 200 and not _in_noise(element) and (found := find_date(text, now=now)):
-                return found
-    following = " ".join(heading.xpath("following::text()[position() <= 30]"))
-    return find_date(following[:400], now=now)
 
 
 def _site_names(meta: dict, nodes: list[dict], url: str) -> list[str]:
@@ -276,7 +196,7 @@ def _bylines(tree) -> list[str]:
     """Names after "Penulis:", "Reporter:", "Oleh" ...; editors only when nobody else is named."""
     writers, editors = [], []
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in _NOISE_TAGS:
+        if not isinstance(element.tag, str) or element.tag in NOISE_TAGS:
             continue
         for text, container in ((element.text, element), (element.tail, element.getparent())):
             if not text or container is None or not _HAS_BYLINE_LABEL.search(text):
@@ -289,7 +209,7 @@ def _bylines(tree) -> list[str]:
 
 def _read_byline(container, writers: list[str], editors: list[str]) -> bool:
     line = " ".join(" ".join(container.itertext()).split())
-    if len(line) > 200 or _in_noise(container):
+    if len(line) > 200 or in_noise(container):
         return False
     found = False
     for match in _BYLINE.finditer(line):
@@ -308,7 +228,7 @@ def _listing_layout(tree, heading) -> bool:
         return False
     links = {
         anchor.get("href") for anchor in tree.xpath("//h2//a[@href] | //h3//a[@href] | //h4//a[@href]")
-        if looks_like_article(anchor.get("href")) and not _in_noise(anchor)
+        if looks_like_article(anchor.get("href")) and not in_noise(anchor)
     }
     return len(links) >= MIN_LISTING_TEASERS
 
