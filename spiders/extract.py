@@ -30,6 +30,14 @@ AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author"
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "redaksi web", "webmaster", "editor"})
 MIN_ARTICLE_CHARS = 300
 MIN_LISTING_TEASERS = 5
+# Why read_article says a page is not an article, as counted in the crawl summary and `pantau runs`.
+NOT_ARTICLE_REASONS = {
+    "listing": "a listing or index page (its address or its JSON-LD says so)",
+    "listing_layout": "laid out as a list of headlines",
+    "static_page": "a static page of the site (terms, privacy, about, contact, redaksi)",
+    "no_article_signal": "no article type, no publication date, or too little text",
+    "empty": "empty or unreadable page",
+}
 
 _SEP = r"(?:\s+[-–—:~]\s+|\s*[|·•»]\s*)"
 _BYLINE_LABEL = (r"(?<![\w])(?P<label>ditulis oleh|penulis|reporter|pewarta|wartawan|kontributor|jurnalis"
@@ -55,13 +63,15 @@ class ArticlePage:
     page_type: str | None = None  # JSON-LD type (NewsArticle, ...) or og:type
     image: str | None = None
     description: str | None = None
+    # Why the page is not an article (None when it is): see NOT_ARTICLE_REASONS.
+    not_article_reason: str | None = None
 
 
 def read_article(html: str, url: str, *, now: datetime | None = None) -> ArticlePage:
     """Extract the fields of the page at ``url``; ``now`` anchors relative dates ("2 jam yang lalu")."""
     tree = _parse(html)
     if tree is None:
-        return ArticlePage(title=None, text="", published_at=None)
+        return ArticlePage(title=None, text="", published_at=None, not_article_reason="empty")
     nodes = jsonld.jsonld_objects(tree)
     node, node_type = jsonld.article_node(nodes)
     node = node or {}
@@ -85,6 +95,10 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
     # the date-plus-text rule also need a page that is not laid out as a list of headlines.
     weaker = (og_type or "").startswith("article") or (published is not None and len(text) >= MIN_ARTICLE_CHARS)
     is_article = not listing and (node_type in jsonld.ARTICLE_TYPES or (weaker and not listing_layout))
+    reason = None
+    if not is_article:
+        reason = ("listing" if listing else "listing_layout" if weaker and listing_layout
+                  else "empty" if not text and not title else "no_article_signal")
     return ArticlePage(
         title=title,
         text=text,
@@ -97,6 +111,7 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
         page_type=node_type or og_type,
         image=canonicalize(image, base=url) if image and image.strip() else None,
         description=jsonld.node_text(node, "description") or _clean(meta.get("og:description") or meta.get("description")),
+        not_article_reason=reason,
     )
 
 

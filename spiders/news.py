@@ -350,7 +350,8 @@ class NewsSpider(SourceSpider):
             fetched_url=lead_url if lead_url and lead_url != url else None,
             source_kind="social" if self.source.social else "news",
             harvested_at=datetime.now(JAKARTA), language=page.language,
-            raw={"is_article": page.is_article, "page_type": page.page_type, "encoding": encoding,
+            raw={"is_article": page.is_article, "not_article_reason": page.not_article_reason,
+                 "page_type": page.page_type, "encoding": encoding,
                  "http_status": response.status, "description": page.description, "image": page.image},
             analysis=analysis,
         )
