@@ -22,14 +22,22 @@ from lxml import html as lxml_html
 
 from spiders import jsonld
 from spiders.body import body_text
-from spiders.layout import NOISE_TAGS, in_noise, main_heading
+from spiders.layout import NOISE_TAGS, in_noise, main_heading, url_path
 from spiders.pagedate import published_and_modified
 from spiders.urls import canonicalize, looks_like_article, looks_like_listing, same_site
+
+try:  # TEMPORARY until spiders.urls gains it (issue 15, discovery work in progress)
+    from spiders.urls import looks_like_static_page
+except ImportError:  # pragma: no cover
+    def looks_like_static_page(url: str) -> bool:
+        return False
 
 AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator")
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "redaksi web", "webmaster", "editor"})
 MIN_ARTICLE_CHARS = 300
 MIN_LISTING_TEASERS = 5
+# An undated page with no declared type is an article when a headline tops this much body text.
+MIN_UNDATED_ARTICLE_CHARS = 1000
 # Why read_article says a page is not an article, as counted in the crawl summary and `pantau runs`.
 NOT_ARTICLE_REASONS = {
     "listing": "a listing or index page (its address or its JSON-LD says so)",
@@ -81,24 +89,15 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
     title = _title(tree, node, meta, heading, sites, url)
     published, modified = published_and_modified(tree, node, nodes, meta, heading, now)
     og_type = (meta.get("og:type") or "").strip().lower() or None
-    articles = [n for n in nodes if set(jsonld.node_types(n)) & set(jsonld.ARTICLE_TYPES)]
-    headlines = {jsonld.node_text(n, "headline", "name", "url") for n in articles}  # several plugins, one story
-    listing = looks_like_listing(url) or len(headlines) >= 3 or (jsonld.has_listing_type(nodes) and not articles)
-    listing_layout = _listing_layout(tree, heading)
     image = jsonld.node_image(node, nodes) or meta.get("og:image") or meta.get("twitter:image")
     author = _author(tree, node, nodes, meta, sites)
     canonical = _canonical(tree, meta, url)
     language = _language(tree, node, nodes, meta)
+    declared = _declared_type(tree, node_type)
+    listing_layout = _listing_layout(tree, heading)
     # Last: the body extraction prunes the parsed tree in place (no second parse of the page).
     text = body_text(html, tree, url, title, now)
-    # JSON-LD article types are trusted; og:type "article" (set site-wide by some templates) and
-    # the date-plus-text rule also need a page that is not laid out as a list of headlines.
-    weaker = (og_type or "").startswith("article") or (published is not None and len(text) >= MIN_ARTICLE_CHARS)
-    is_article = not listing and (node_type in jsonld.ARTICLE_TYPES or (weaker and not listing_layout))
-    reason = None
-    if not is_article:
-        reason = ("listing" if listing else "listing_layout" if weaker and listing_layout
-                  else "empty" if not text and not title else "no_article_signal")
+    reason = _not_article_reason(url, nodes, declared, og_type, listing_layout, heading, title, published, text)
     return ArticlePage(
         title=title,
         text=text,
@@ -107,20 +106,87 @@ def read_article(html: str, url: str, *, now: datetime | None = None) -> Article
         author=author,
         canonical_url=canonical,
         language=language,
-        is_article=is_article,
-        page_type=node_type or og_type,
+        is_article=reason is None,
+        page_type=node_type or declared or og_type,
         image=canonicalize(image, base=url) if image and image.strip() else None,
         description=jsonld.node_text(node, "description") or _clean(meta.get("og:description") or meta.get("description")),
         not_article_reason=reason,
     )
 
 
+def _declared_type(tree, node_type: str | None) -> str | None:
+    """The article type the page declares: its JSON-LD node's, else a microdata ``itemtype``'s."""
+    if jsonld.is_article_type(node_type):
+        return node_type
+    for value in tree.xpath("//*[@itemtype]/@itemtype")[:20]:
+        for item in value.split():
+            name = re.split(r"[/#:]", item.rstrip("/"))[-1]
+            if jsonld.is_article_type(name):
+                return name
+    return None
+
+
+def _not_article_reason(url: str, nodes: list[dict], declared: str | None, og_type: str | None, listing_layout: bool,
+                        heading, title: str | None, published: datetime | None, text: str) -> str | None:
+    """Why the page is not an article, or None when it is one.
+
+    Signals, strongest first: an article type the page declares (JSON-LD or microdata) wins over
+    every guess from the URL or the layout, unless the page describes several stories (a list);
+    og:type "article" (set site-wide by some templates) needs a page not laid out as a list of
+    headlines; with no signal at all, a dated page with article-length text is an article, and so
+    is an undated one with a headline and a long text. URL shapes ("/index", "/archive", "?page=")
+    only decide for pages that declare nothing.
+    """
+    if not text and not title:
+        return "empty"
+    if (url_path(url) or "/").strip("/") == "":
+        return "listing"  # a site's front page
+    articles = [n for n in nodes if any(jsonld.is_article_type(t) for t in jsonld.node_types(n))]
+    headlines = {jsonld.node_text(n, "headline", "name", "url") for n in articles}  # several plugins, one story
+    if len(headlines) >= 3:
+        return "listing"
+    if declared:
+        return None
+    if looks_like_static_page(url):
+        return "static_page"
+    if jsonld.has_listing_type(nodes) and not articles:
+        return "listing"
+    if (og_type or "").startswith("article"):
+        if listing_layout:
+            return "listing_layout"
+        return None if published is not None or not looks_like_listing(url) else "listing"
+    if looks_like_listing(url):
+        return "listing"
+    if listing_layout:
+        return "listing_layout"
+    if published is not None and len(text) >= MIN_ARTICLE_CHARS:
+        return None
+    if heading is not None and title and len(text) >= MIN_UNDATED_ARTICLE_CHARS:
+        return None  # undated, but a headline over a long story
+    return "no_article_signal"
+
+
+def linked_article(page: "ArticlePage", lead_date: datetime | None = None) -> bool:
+    """Whether a page the site itself links as an article (a feed item, a sitemap entry, a
+    listing teaser) is one: it is, whatever its length, when it has a headline, some text and a
+    date (its own or the link's), unless it is a listing, an index or a static page."""
+    if page.is_article:
+        return True
+    return (page.not_article_reason == "no_article_signal" and bool(page.title) and bool(page.text.strip())
+            and (page.published_at or lead_date) is not None)
+
+
 def _parse(html: str) -> etree._Element | None:
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html or "")  # lxml refuses str with an encoding declaration
     try:
-        return lxml_html.fromstring(html) if html.strip() else None
+        tree = lxml_html.fromstring(html) if html.strip() else None
     except (etree.ParserError, ValueError):
         return None
+    if tree is not None:
+        # Comments and processing instructions are not content; trafilatura cannot handle them
+        # in a tree it is given (it renames nodes), and their tails are text that must stay.
+        etree.strip_tags(tree, etree.Comment, etree.ProcessingInstruction)
+    return tree
 
 
 def _clean(value: str | None) -> str | None:
@@ -270,3 +336,6 @@ def _language(tree, node: dict, nodes: list[dict], meta: dict) -> str | None:
             primary = re.split(r"[-_]", value.strip())[0].lower()
             return "id" if primary in ("in", "ind") else primary
     return None
+
+
+_main_heading = main_heading  # the shared peer benchmark's drop report reads this name

@@ -20,9 +20,12 @@ from lxml import html as lxml_html
 
 logger = logging.getLogger(__name__)
 
+# schema.org's Article and every subtype of it (https://schema.org/Article, "More specific Types").
 ARTICLE_TYPES = (
-    "NewsArticle", "ReportageNews", "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle",
-    "Article", "BlogPosting", "SocialMediaPosting", "LiveBlogPosting", "Report",
+    "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle", "BackgroundNewsArticle",
+    "ReviewNewsArticle", "AskPublicNewsArticle", "Article", "AdvertiserContentArticle", "SatiricalArticle",
+    "ScholarlyArticle", "MedicalScholarlyArticle", "TechArticle", "APIReference", "Report", "BlogPosting",
+    "LiveBlogPosting", "SocialMediaPosting", "DiscussionForumPosting",
 )
 LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage", "ContactPage", "AboutPage"})
 PAGE_TYPES = ("WebPage", "ItemPage")
@@ -99,14 +102,25 @@ def node_types(node: dict) -> list[str]:
     return [re.split(r"[/#:]", value)[-1] for value in values if isinstance(value, str)]
 
 
+def is_article_type(name: str | None) -> bool:
+    """Article or one of its subtypes; also a site's own "…NewsArticle"/"…Article" extension type."""
+    return bool(name) and (name in ARTICLE_TYPES or name.endswith("Article"))
+
+
 def article_node(nodes: list[dict]) -> tuple[dict | None, str | None]:
     """The node describing the page's story and its type; a WebPage only as a fallback."""
-    for group in (ARTICLE_TYPES, PAGE_TYPES):
-        for wanted in group:
-            for node in nodes:
-                types = node_types(node)
-                if wanted in types:  # report the node's own first type: ReportageNews, not NewsArticle
-                    return node, next(name for name in types if name in group)
+    for rank in ARTICLE_TYPES:  # NewsArticle before Article before BlogPosting ...
+        for node in nodes:
+            types = node_types(node)
+            if rank in types:  # report the node's own first type: ReportageNewsArticle, not NewsArticle
+                return node, next(name for name in types if is_article_type(name))
+    for node in nodes:
+        if any(is_article_type(name) for name in node_types(node)):
+            return node, next(name for name in node_types(node) if is_article_type(name))
+    for wanted in PAGE_TYPES:
+        for node in nodes:
+            if wanted in node_types(node):
+                return node, wanted
     return None, None
 
 

@@ -121,7 +121,7 @@ def test_messy_json_ld_with_author_list_and_relative_printed_date():
     assert page.published_at == datetime(2026, 11, 27, 8, 0, tzinfo=JAKARTA)  # "2 jam yang lalu"
     assert page.author == "Lutfi Hakim, Nadia Putri"
     assert page.language == "id"
-    assert page.page_type == "ReportageNews"
+    assert page.page_type == "ReportageNewsArticle"
     assert page.is_article is True
     assert page.image == "https://suarapesisir.co.id/img/gili-ketapang.jpg"
     assert page.description == "Warga pulau kecil itu bergantung pada kiriman air dari daratan."
