@@ -118,18 +118,24 @@ def _progress(quiet: bool):
 
 
 def _summary(result, db: Optional[str]) -> None:
+    from pipelines.drop_reasons import skipped_text
+
     table = Table(title=f"Crawl run #{result.run_id}: {result.status}")
-    for column in ("source", "status", "pages", "new", "duplicates", "complaints", "errors", "time"):
+    for column in ("source", "status", "pages", "new", "duplicates", "skipped", "complaints", "errors", "time"):
         table.add_column(column, justify="right" if column not in ("source", "status") else "left")
     for state in result.sources:
         table.add_row(state.name, state.status, str(state.pages), str(state.new), str(state.duplicates),
-                      str(state.complaints), str(state.errors), f"{state.seconds:.1f}s")
+                      str(state.skipped), str(state.complaints), str(state.errors), f"{state.seconds:.1f}s")
     for name, why in result.skipped:
-        table.add_row(name, "skipped", "-", "-", "-", "-", "-", "-")
+        table.add_row(name, "skipped", "-", "-", "-", "-", "-", "-", "-")
     totals = result.totals
     table.add_row("[bold]total", "", str(totals["pages"]), str(totals["new"]), str(totals["duplicates"]),
-                  str(totals["complaints"]), str(totals["errors"]), "", end_section=True)
+                  str(totals["skipped"]), str(totals["complaints"]), str(totals["errors"]), "", end_section=True)
     out.print(table)
+    for state in result.sources:  # why pages were not stored: "12 halaman dilewati: daftar/indeks (10), ..."
+        if state.skipped:
+            out.print(f"{state.name}: {skipped_text(state.skipped, state.skipped_reasons)}", highlight=False,
+                      markup=False)
     from storage.repo import Repository
 
     repo = Repository(db)
@@ -340,17 +346,23 @@ def runs(
     if as_json:
         out.print_json(json.dumps(recent, default=str, ensure_ascii=False))
         return
+    from pipelines.drop_reasons import skipped_text
+
     table = Table(title="Recent crawl runs")
     for column in ("run", "started", "ended", "trigger", "status", "exit", "sources", "pages", "new", "duplicates",
-                   "errors", "log"):
+                   "skipped", "errors", "log"):
         table.add_column(column, overflow="fold")
     for run in recent:
         table.add_row(str(run["id"]), _when(run["started_at"]), _when(run["finished_at"], "%H:%M"), run["trigger"],
                       run["status"], "" if run["exit_code"] is None else str(run["exit_code"]),
                       ", ".join(s["name"] for s in run["sources"]), str(run["pages"]), str(run["new"]),
-                      str(run["duplicates"]), str(run["errors"]), run["log_file"] or "")
+                      str(run["duplicates"]), str(run["skipped"]), str(run["errors"]), run["log_file"] or "")
     out.print(table)
     for run in recent[:3]:
+        for source in run["sources"]:
+            if source["skipped"]:
+                out.print(f"  run {run['id']} {source['name']}: "
+                          f"{skipped_text(source['skipped'], source['skipped_reasons'])}", highlight=False, markup=False)
         for sample in run.get("error_samples", []):
             out.print(f"  run {run['id']} {sample['source']}: {sample['kind']} {sample['url']} — {sample['message']}",
                       highlight=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,7 +23,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from pantau.config import Source
-from pantau.state import STORED_COUNTS, counts, source_status
+from pantau.state import STORED_COUNTS, counts, skipped_reasons, source_status
 from storage.db import database_url, upgrade
 from storage.repo import Repository
 
@@ -37,6 +38,8 @@ class SourceProgress:
     new: int = 0
     duplicates: int = 0
     errors: int = 0
+    skipped: int = 0  # pages fetched but not stored (not an article, too short, too old, ...)
+    skipped_reasons: dict[str, int] = field(default_factory=dict)  # code -> pages (pipelines.drop_reasons)
     complaints: int = 0  # articles the classifier marked as complaints
     queued: int = 0  # article pages requested so far
     done: int = 0  # article pages answered so far
@@ -56,13 +59,19 @@ class CrawlResult:
     run_id: int
     status: str  # ok | partial | failed
     sources: list[SourceProgress] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, why)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # sources not crawled: (source, why)
     log_file: Path | None = None
 
     @property
     def totals(self) -> dict[str, int]:
+        """Sums over the sources; ``skipped`` here is pages skipped, not :attr:`skipped` sources."""
         return {key: sum(getattr(s, key) for s in self.sources)
-                for key in ("pages", "new", "duplicates", "errors", "complaints")}
+                for key in ("pages", "new", "duplicates", "errors", "skipped", "complaints")}
+
+    @property
+    def skipped_reasons(self) -> dict[str, int]:
+        """Pages skipped by every source, per reason code."""
+        return dict(sum((Counter(s.skipped_reasons) for s in self.sources), Counter()))
 
 
 class CrawlMonitor:
@@ -91,8 +100,11 @@ class CrawlMonitor:
     def _update(self, spider) -> None:
         name = spider.source.name
         state = self.progress[name]
-        for key, value in counts(self._crawlers[name].stats).items():
+        stats = self._crawlers[name].stats
+        for key, value in counts(stats).items():
             setattr(state, key, value)
+        if state.skipped != sum(state.skipped_reasons.values()):  # read the breakdown only when it changed
+            state.skipped_reasons = skipped_reasons(stats)
         state.queued = spider.article_requests
         if self.on_change:
             self.on_change(state)

@@ -2,9 +2,11 @@
 
 When a spider opens, the extension registers its source, hands the spider the URLs this source
 already stored or saw (so a second crawl requests none of them again) and, when no run was
-started by ``pantau crawl``, opens a crawl run itself (``scrapy crawl news -a source=NAME``). When
-an item is dropped as too old or not an article, its URL is remembered as seen. When the spider
-closes, the run's per-source counts and the source state are written.
+started by ``pantau crawl``, opens a crawl run itself (``scrapy crawl news -a source=NAME``). Every
+dropped item is counted by its reason (``pantau/skipped`` and ``pantau/skipped/<code>``, codes in
+:mod:`pipelines.drop_reasons`); a page skipped on purpose (too old, not an article) is remembered
+as seen, with its reason. When the spider closes, the run's per-source counts and the source
+state are written.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
-from pipelines.normalize import NotAnArticle, OldArticle
+from pipelines.drop_reasons import OTHER
+from pipelines.normalize import Skipped
 from storage.db import upgrade
 from storage.repo import Repository
 from storage.social import usage_month
@@ -24,18 +27,27 @@ logger = logging.getLogger(__name__)
 
 
 # the numbers a run record keeps (complaints are shown live and in the summary only)
-STORED_COUNTS = ("pages", "new", "duplicates", "errors")
+STORED_COUNTS = ("pages", "new", "duplicates", "errors", "skipped")
+SKIPPED_PREFIX = "pantau/skipped/"
 
 
 def counts(stats) -> dict[str, int]:
-    """The per-source numbers shown to users: pages, new, duplicates, errors, complaints."""
+    """The per-source numbers shown to users: pages, new, duplicates, errors, skipped (pages
+    dropped, not stored), complaints."""
     return {
         "pages": stats.get_value("response_received_count", 0),
         "new": stats.get_value("pantau/new", 0),
         "duplicates": stats.get_value("pantau/duplicates", 0),
         "errors": stats.get_value("pantau/errors", 0),
+        "skipped": stats.get_value("pantau/skipped", 0),
         "complaints": stats.get_value("pantau/complaints", 0),
     }
+
+
+def skipped_reasons(stats) -> dict[str, int]:
+    """How many pages were skipped for each reason code, e.g. ``{"listing": 10, "no_text": 2}``."""
+    return {key[len(SKIPPED_PREFIX):]: value for key, value in stats.get_stats().items()
+            if key.startswith(SKIPPED_PREFIX) and value}
 
 
 class CrawlStateExtension:
@@ -71,10 +83,11 @@ class CrawlStateExtension:
                                                                            "known": len(spider.known_urls)})
 
     def item_dropped(self, item, response, exception, spider):
-        if isinstance(exception, (OldArticle, NotAnArticle)):
-            reason = "too_old" if isinstance(exception, OldArticle) else "not_article"
-            self.crawler.stats.inc_value(f"pantau/dropped_{reason}")
-            for url in {item.url, item.fetched_url} - {None}:
+        reason = getattr(exception, "reason", None) or OTHER
+        self.crawler.stats.inc_value("pantau/skipped")
+        self.crawler.stats.inc_value(SKIPPED_PREFIX + reason)
+        if isinstance(exception, Skipped):  # skipped on purpose: never fetched again
+            for url in {getattr(item, "url", None), getattr(item, "fetched_url", None)} - {None}:
                 self.repo.mark_seen(item.source, url, reason)
 
     def spider_closed(self, spider, reason):
@@ -85,7 +98,8 @@ class CrawlStateExtension:
         name = spider.source.name
         message = None if reason == "finished" else f"stopped: {reason}"
         self.repo.record_run_source(self.run_id, name, status=status, started_at=self.started_at,
-                                    finished_at=finished, message=message, **numbers)
+                                    finished_at=finished, message=message,
+                                    skipped_reasons=skipped_reasons(stats), **numbers)
         self.repo.update_source_state(
             name, last_run_at=finished,
             last_success_at=finished if status in ("ok", "partial") else None,

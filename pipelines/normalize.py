@@ -3,7 +3,8 @@
 Text becomes Unicode NFC with tidy whitespace; datetimes become timezone-aware (a naive time is
 taken as WIB, the site's local time in Kabupaten Probolinggo). Items that are not articles, have
 no title or body, or are older than the crawl's ``since`` are dropped here — spiders never drop
-items — and the crawl-state extension remembers them so they are not fetched again.
+items — each with a reason code (:mod:`pipelines.drop_reasons`) that is logged with its URL and
+counted per source; the crawl-state extension remembers them so they are not fetched again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from scrapy.exceptions import DropItem
 
+from pipelines.drop_reasons import NOT_ARTICLE, reason_label
 from spiders.items import Article
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -27,12 +29,28 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
-class OldArticle(DropItem):
+class Skipped(DropItem):
+    """A page deliberately not stored; ``reason`` is a code of ``pipelines.drop_reasons``.
+
+    Logged at INFO (skipping an index page is routine, not a warning) as "skipped (code: label)"
+    with the URL and any detail."""
+
+    def __init__(self, reason: str, url: str, detail: str | None = None):
+        self.reason, self.url = reason, url
+        message = f"skipped ({reason}: {reason_label(reason)}): {url}" + (f" — {detail}" if detail else "")
+        super().__init__(message, log_level="INFO")
+
+
+class OldArticle(Skipped):
     """Published before the crawl's ``since``."""
 
+    def __init__(self, url: str, detail: str | None = None):
+        super().__init__("too_old", url, detail)
 
-class NotAnArticle(DropItem):
-    """A page that is not a news article (a listing, an index, an empty page)."""
+
+class NotAnArticle(Skipped):
+    """A page that is not a news article (a listing, an index, an empty page) or lacks what an
+    article needs (a title, enough text)."""
 
 
 def clean_line(value: str | None) -> str | None:
@@ -77,11 +95,13 @@ class NormalizePipeline:
         item.published_at = aware(item.published_at)
         item.harvested_at = aware(item.harvested_at) or datetime.now(timezone.utc)
         if not item.raw.get("is_article", True):
-            raise NotAnArticle(f"not an article page: {item.url}")
+            raise NotAnArticle(item.raw.get("not_article_reason") or NOT_ARTICLE, item.url)
+        if not item.title:
+            raise NotAnArticle("no_title", item.url)
         min_chars = MIN_TEXT_CHARS_BY_KIND.get(item.source_kind, self.min_text_chars)
-        if not item.title or len(item.text) < min_chars:
-            raise NotAnArticle(f"no title or body text found: {item.url}")
+        if len(item.text) < min_chars:
+            raise NotAnArticle("no_text", item.url, f"{len(item.text)} characters, fewer than {min_chars}")
         since = getattr(spider, "since", None)
         if since is not None and item.published_at is not None and item.published_at < since:
-            raise OldArticle(f"published {item.published_at.isoformat()}, before {since.date()}: {item.url}")
+            raise OldArticle(item.url, f"published {item.published_at.isoformat()}, before {since.date()}")
         return item

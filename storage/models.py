@@ -138,6 +138,7 @@ class CrawlRun(Base):
     new: Mapped[int] = mapped_column(default=0, server_default="0")
     duplicates: Mapped[int] = mapped_column(default=0, server_default="0")
     errors: Mapped[int] = mapped_column(default=0, server_default="0")
+    skipped: Mapped[int] = mapped_column(default=0, server_default="0")  # pages dropped, not stored (0009)
     exit_code: Mapped[int | None]  # of the crawl process (migration 0007)
     log_file: Mapped[str | None] = mapped_column(Text)  # the run's Scrapy log (migration 0007)
 
@@ -159,6 +160,10 @@ class CrawlRunSource(Base):
     new: Mapped[int] = mapped_column(default=0, server_default="0")
     duplicates: Mapped[int] = mapped_column(default=0, server_default="0")
     errors: Mapped[int] = mapped_column(default=0, server_default="0")
+    # pages fetched but not stored, and how many for each reason code (pipelines.drop_reasons,
+    # e.g. {"listing": 10, "no_text": 2}); migration 0009
+    skipped: Mapped[int] = mapped_column(default=0, server_default="0")
+    skipped_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     message: Mapped[str | None] = mapped_column(Text)

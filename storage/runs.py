@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -78,6 +79,7 @@ class CrawlRunQueries(RepositoryBase):
         new: int,
         duplicates: int,
         errors: int,
+        skipped: int = 0,
         exit_code: int | None = None,
     ) -> None:
         _check_status(status, RUN_STATUSES)
@@ -93,6 +95,7 @@ class CrawlRunQueries(RepositoryBase):
                     new=new,
                     duplicates=duplicates,
                     errors=errors,
+                    skipped=skipped,
                     **values,
                 )
             )
@@ -162,17 +165,24 @@ class CrawlRunQueries(RepositoryBase):
         started_at: datetime | None,
         finished_at: datetime | None,
         message: str | None = None,
+        skipped: int = 0,
+        skipped_reasons: dict[str, int] | None = None,
     ) -> None:
-        """Record (or overwrite) one source's outcome within a run."""
+        """Record (or overwrite) one source's outcome within a run; ``skipped`` pages were
+        fetched but not stored, ``skipped_reasons`` says how many for each reason code."""
         _check_status(status, RUN_SOURCE_STATUSES)
         require_aware(started_at, "started_at")
         require_aware(finished_at, "finished_at")
+        reasons = {str(code): int(n) for code, n in (skipped_reasons or {}).items() if n}
+        skipped = max(skipped, sum(reasons.values()))  # a total never smaller than its parts
         values = {
             "status": status,
             "pages": pages,
             "new": new,
             "duplicates": duplicates,
             "errors": errors,
+            "skipped": skipped,
+            "skipped_reasons": reasons,
             "started_at": started_at,
             "finished_at": finished_at,
             "message": message,
@@ -249,6 +259,8 @@ class CrawlRunQueries(RepositoryBase):
             "new": run.new,
             "duplicates": run.duplicates,
             "errors": run.errors,
+            "skipped": run.skipped,
+            "skipped_reasons": dict(sum((Counter(rs.skipped_reasons or {}) for _, rs in sources), Counter())),
             "exit_code": run.exit_code,
             "log_file": run.log_file,
             "sources": [
@@ -259,6 +271,8 @@ class CrawlRunQueries(RepositoryBase):
                     "new": rs.new,
                     "duplicates": rs.duplicates,
                     "errors": rs.errors,
+                    "skipped": rs.skipped,
+                    "skipped_reasons": dict(rs.skipped_reasons or {}),
                     "message": rs.message,
                     "started_at": rs.started_at,
                     "finished_at": rs.finished_at,
@@ -302,6 +316,7 @@ class CrawlRunQueries(RepositoryBase):
             return [
                 {"run_id": run.id, "trigger": run.trigger, "status": rs.status, "exit_code": run.exit_code,
                  "pages": rs.pages, "new": rs.new, "duplicates": rs.duplicates, "errors": rs.errors,
+                 "skipped": rs.skipped, "skipped_reasons": dict(rs.skipped_reasons or {}),
                  "run_started_at": run.started_at, "run_finished_at": run.finished_at,
                  "started_at": rs.started_at or run.started_at, "finished_at": rs.finished_at or run.finished_at,
                  "log_file": run.log_file, "message": rs.message}

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Depends, Request
 
+from pipelines.drop_reasons import skipped_text
 from review.charts import hbar_chart, trend_chart
 from review.security import CurrentUser, require
 from review.web import BULAN, SOURCE_KIND_LABELS, STATUS_LABELS, WIB, category_label, opd_short, render
@@ -76,5 +77,6 @@ def dashboard(request: Request, user: CurrentUser = Depends(require("viewer"))):
         "runs": repo.recent_runs(10),
         "problem_sources": repo.problem_sources(),
         "run_labels": RUN_STATUS_LABELS,
+        "skipped_text": skipped_text,  # "12 halaman dilewati: daftar/indeks (10), ..."
         "now": now,
     }, user=user)
