@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test bench bench-classify bench-web bench-real bench-learning model install clean
+.PHONY: run test bench bench-classify bench-web bench-real bench-extract bench-learning model install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench-web: $(STAMP)
 ## bench-real: the classifier on real texts in ../shared/realtexts (results: benchmarks/RESULTS-real.md)
 bench-real: $(STAMP)
 	$(BIN)/python benchmarks/bench_real.py --write
+
+## bench-extract: the page reader beside plain trafilatura on the real pages in ../shared/peerpages and
+## ../shared/realpages (results: benchmarks/RESULTS-extract.md; skipped with a message when missing)
+bench-extract: $(STAMP)
+	$(BIN)/python benchmarks/bench_extract.py
 
 ## model: retrain the model shipped inside the package (after the corpus changes), then fit its
 ## calibration, threshold and review floor on the bandung dev half (../shared/realtexts; skipped

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,9 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS-real.md"
 
 from classify.realtexts import (  # noqa: E402  (one home for the real sets and their metrics)
     best_threshold, calibration, measure, missing_message, pipeline_scorer, real_sets)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import resultfile  # noqa: E402  (one home for writing the RESULTS files)
 
 
 # -- the two models ------------------------------------------------------------------------------
@@ -194,18 +196,8 @@ def write_results(text: str) -> None:
 
 
 def write_section(text: str, name: str, command: str | None = None) -> None:
-    """Replace the block between ``<!-- name:start -->`` and ``<!-- name:end -->`` in
-    RESULTS-real.md (appended when missing)."""
-    marker_start, marker_end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    command = command or f"make {name.replace('_', '-')}"
-    block = f"{marker_start}\nMeasured {time.strftime('%Y-%m-%d')} by `{command}`.\n\n{text}\n{marker_end}"
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# The classifier on real text\n"
-    if marker_start in old:
-        head, rest = old.split(marker_start, 1)
-        tail = rest.split(marker_end, 1)[1] if marker_end in rest else ""
-        RESULTS.write_text(head + block + tail, encoding="utf-8")
-    else:
-        RESULTS.write_text(old.rstrip("\n") + "\n\n" + block + "\n", encoding="utf-8")
+    """Replace the block ``name`` of RESULTS-real.md (see :func:`resultfile.write_section`)."""
+    resultfile.write_section(RESULTS, text, name, command, heading="# The classifier on real text\n")
 
 if __name__ == "__main__":
     sys.exit(main())
