@@ -6,8 +6,15 @@ Indonesian prose (``Rabu (9/11/22)``, ``8 Januari 2025 - 16:57 WIB``, ``2 jam ya
 string (a byline, a dateline). Cheap regular expressions handle the common forms and keep the
 site's own zone (WIB +07:00, WITA +08:00, WIT +09:00); dateparser is only the last resort for
 short leftovers. Day-first is assumed for numeric dates, a date without a time is midnight in
-Jakarta, and results before 1990 or more than a day after ``now`` are rejected as misreadings.
-Nothing here raises on bad input: junk gives ``None``.
+Jakarta, and results before 1990 are rejected as misreadings.
+
+Nothing is published after it is crawled: a value later than ``now`` (the crawl time) plus
+:data:`CLOCK_SLACK` is taken as a zone mistake of the site (WIB wall-clock time labelled "Z", a
+WITA or WIT time written without a zone) and its figures are read as the wall clock of WIB, then
+WITA, then WIT, whichever first puts it before the crawl; a value later than that is a misreading
+and rejected. :func:`read_date` also tells whether a value gave a time of day and a zone, so a
+page reader can tell a precise value from a bare day. Nothing here raises on bad input: junk
+gives ``None``.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import email.utils
 import functools
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)
@@ -29,7 +38,12 @@ ZONES: dict[str, tzinfo] = {
     "utc": timezone.utc, "gmt": timezone.utc, "z": timezone.utc,
 }
 EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+# How far after the crawl time a page's date may lie (clocks a little off, a crawl started minutes ago).
+CLOCK_SLACK = timedelta(minutes=10)
+# How far in the future a date typed by hand into an import may lie (spiders.intake).
 FUTURE_SLACK = timedelta(days=1)
+# Zones a future-looking wall-clock time is read in, nearest first (site clocks are Indonesian).
+_REPAIR_ZONES = (JAKARTA, WITA, WIT)
 
 MONTHS = {
     "januari": 1, "january": 1, "jan": 1,
@@ -103,12 +117,28 @@ _WEEKDAYS = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class DateReading:
+    """One date value as read: the instant, and how much the text said about it."""
+
+    value: datetime  # timezone-aware
+    has_time: bool  # a time of day was written (else midnight of the day)
+    has_zone: bool  # the zone was written (else the site is taken to be in WIB)
+    exact: bool = False  # a well-formed machine value (ISO 8601, RFC 2822)
+
+
 def parse_date(text: str, *, now: datetime | None = None) -> datetime | None:
     """Read one date value (meta content, feed date, byline date) as an aware datetime.
 
     ``now`` (aware, or naive Jakarta time) anchors relative dates and the plausibility window;
     it defaults to the current time.
     """
+    reading = read_date(text, now=now)
+    return reading.value if reading else None
+
+
+def read_date(text: str, *, now: datetime | None = None) -> DateReading | None:
+    """:func:`parse_date`, telling also whether the value gave a time of day and a zone."""
     if not isinstance(text, str):
         return None
     value = " ".join(text.split())
@@ -130,18 +160,29 @@ def parse_date(text: str, *, now: datetime | None = None) -> datetime | None:
 
 def find_date(text: str, *, now: datetime | None = None) -> datetime | None:
     """Return the first plausible date written inside ``text`` (a dateline, byline or meta line)."""
+    return next((reading.value for _start, _end, reading in find_dates(text, now=now)), None)
+
+
+def find_dates(text: str, *, now: datetime | None = None) -> Iterator[tuple[int, int, DateReading]]:
+    """Every plausible date written inside ``text``, in order, as (start, end, reading).
+
+    Offsets are into ``text`` with its whitespace collapsed; spans do not overlap.
+    """
     if not isinstance(text, str) or not text:
-        return None
+        return
     value = " ".join(text[:5000].split())
     current = _now(now)
     spans = []
     for pattern in (*_ABSOLUTE, _RELATIVE, _DAY_WORD):
-        spans.extend((m.start(), -m.end(), m.group(0)) for m in pattern.finditer(value))
-    for _start, _neg_end, span in sorted(spans):
-        found = parse_date(span, now=current)
-        if found is not None:
-            return found
-    return None
+        spans.extend((m.start(), m.end()) for m in pattern.finditer(value))
+    taken = -1
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if start < taken:
+            continue
+        reading = read_date(value[start:end], now=current)
+        if reading is not None:
+            taken = end
+            yield start, end, reading
 
 
 def _now(now: datetime | None) -> datetime:
@@ -152,34 +193,43 @@ def _now(now: datetime | None) -> datetime:
     return now.astimezone(JAKARTA)
 
 
-def _plausible(value: datetime | None, now: datetime) -> datetime | None:
-    if value is None:
+def _plausible(reading: DateReading | None, now: datetime) -> DateReading | None:
+    if reading is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=JAKARTA)
-    if value < EARLIEST or value > now + FUTURE_SLACK:
+    value = reading.value if reading.value.tzinfo else reading.value.replace(tzinfo=JAKARTA)
+    if value < EARLIEST:
         return None
-    return value
+    latest = now + CLOCK_SLACK
+    if value > latest:  # a wall-clock time in the wrong zone, else a misreading
+        wall = value.replace(tzinfo=None)
+        value = next((shifted for zone in _REPAIR_ZONES if (shifted := wall.replace(tzinfo=zone)) <= latest), None)
+        if value is None or value < EARLIEST:
+            return None
+        logger.debug("Future date %(wall)s read as %(value)s", {"wall": wall, "value": value})
+    return DateReading(value, reading.has_time, reading.has_zone, reading.exact)
 
 
-def _parse_machine(value: str) -> datetime | None:
+def _parse_machine(value: str) -> DateReading | None:
     """ISO 8601 (meta tags, JSON-LD, sitemaps) and RFC 2822 (RSS) values."""
     if _ISO_START.match(value):
         try:
             parsed = datetime.fromisoformat(value.replace(" +", "+").replace(" -", "-"))
         except ValueError:
             return None  # e.g. "2026-11-20 09:15 WIB": the general patterns read it
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=JAKARTA)
+        has_time = len(value) > 10
+        return DateReading(parsed if parsed.tzinfo else parsed.replace(tzinfo=JAKARTA), has_time,
+                           parsed.tzinfo is not None, exact=True)
     if _RFC2822.match(value):
         try:
             parsed = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)  # "-0000"
+        zoned = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)  # "-0000"
+        return DateReading(zoned, True, True, exact=True)
     return None
 
 
-def _parse_absolute(value: str, now: datetime) -> datetime | None:
+def _parse_absolute(value: str, now: datetime) -> DateReading | None:
     best = None
     for pattern in _ABSOLUTE:
         match = pattern.search(value)
@@ -198,7 +248,8 @@ def _parse_absolute(value: str, now: datetime) -> datetime | None:
         if loose:
             clock = {**loose.groupdict(), "zone": parts["zone"] or loose["zone"], "off": parts["off"] or loose["off"]}
     hour, minute, second = _clock(clock)
-    return datetime(year, month, int(parts["d"]), hour, minute, second, tzinfo=_zone(clock))
+    parsed = datetime(year, month, int(parts["d"]), hour, minute, second, tzinfo=_zone(clock))
+    return DateReading(parsed, clock.get("H") is not None, bool(clock.get("zone") or clock.get("off")))
 
 
 def _clock(parts: dict) -> tuple[int, int, int]:
@@ -232,7 +283,7 @@ def _strip_decorations(value: str) -> str:
     return " ".join(re.sub(r"[()\[\]|·•]", " ", value).split()).strip(" ,-–—:")
 
 
-def _parse_relative(value: str, now: datetime) -> datetime | None:
+def _parse_relative(value: str, now: datetime) -> DateReading | None:
     """A relative expression making up the whole value ("2 jam yang lalu", "Kemarin, 10.30 WIB")."""
     value = _strip_decorations(value)
     match = _RELATIVE.fullmatch(value)
@@ -243,20 +294,21 @@ def _parse_relative(value: str, now: datetime) -> datetime | None:
         unit = _UNITS[unit if unit in _UNITS else unit.rstrip("s")]
         days = {"months": 30 * amount, "years": 365 * amount}.get(unit)
         delta = timedelta(days=days) if days is not None else timedelta(**{unit: amount})
-        return (now - delta).replace(microsecond=0)
+        return DateReading((now - delta).replace(microsecond=0), unit in ("seconds", "minutes", "hours"), True)
     match = _DAY_WORD.fullmatch(value)
     if match:
         word = match["word"].lower()
         if word.startswith(("baru", "just")):
-            return now.replace(microsecond=0)
+            return DateReading(now.replace(microsecond=0), True, True)
         day = now - timedelta(days=1) if word.startswith(("kemar", "yester")) else now
         hour, minute, second = _clock(match.groupdict())
         # Without a clock time the day is what is known: midnight, like any date without time.
-        return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=JAKARTA)
+        parsed = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=_zone(match.groupdict()))
+        return DateReading(parsed, match["H"] is not None, bool(match["zone"] or match["off"]))
     return None
 
 
-def _parse_with_dateparser(value: str, now: datetime) -> datetime | None:
+def _parse_with_dateparser(value: str, now: datetime) -> DateReading | None:
     """Last resort for short leftovers the patterns above do not know."""
     cleaned = _strip_decorations(value)
     if not cleaned or len(cleaned) > 60 or not re.search(r"\d", cleaned):
@@ -275,7 +327,7 @@ def _parse_with_dateparser(value: str, now: datetime) -> datetime | None:
         return None
     if zone_match:  # the wall-clock figures are the site's own
         parsed = parsed.replace(tzinfo=ZONES[zone_match.group(1).lower()])
-    return parsed
+    return DateReading(parsed, bool(re.search(r"\d[:.]\d\d", cleaned)), zone_match is not None)
 
 
 @functools.lru_cache(maxsize=4)

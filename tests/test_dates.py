@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from spiders.dates import JAKARTA, find_date, parse_date
+from spiders.dates import JAKARTA, find_date, find_dates, parse_date, read_date
 
 WIB = timezone(timedelta(hours=7))
 WITA = timezone(timedelta(hours=8))
@@ -100,9 +100,52 @@ def test_junk_impossible_too_old_and_future_dates_give_none(text):
     assert parse_date(text, now=NOW) is None
 
 
-def test_tomorrow_is_tolerated_but_not_next_week():
-    assert parse_date("28 November 2026", now=NOW) == datetime(2026, 11, 28, tzinfo=JAKARTA)
+def test_a_clock_a_few_minutes_ahead_is_tolerated_but_not_tomorrow():
+    assert parse_date("27 November 2026 10:08 WIB", now=NOW) == datetime(2026, 11, 27, 10, 8, tzinfo=WIB)
+    # Published tomorrow is impossible for a page crawled today, even as a bare day.
+    assert parse_date("28 November 2026", now=NOW) is None
     assert parse_date("5 Desember 2026", now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # WIB wall-clock time labelled as UTC by the site's CMS: 09:40 "Z" would be 16:40 WIB, after the crawl
+        ("2026-11-27T09:40:00Z", datetime(2026, 11, 27, 9, 40, tzinfo=WIB)),
+        # a WITA site writing its time without a zone: 10:30 in WIB is after the crawl, 10:30 WITA is not
+        ("2026-11-27 10:30:00", datetime(2026, 11, 27, 10, 30, tzinfo=WITA)),
+        ("Jumat, 27 November 2026 11:20", datetime(2026, 11, 27, 11, 20, tzinfo=WIT)),
+    ],
+)
+def test_a_time_after_the_crawl_is_read_as_the_wall_clock_of_an_indonesian_zone(text, expected):
+    parsed = parse_date(text, now=NOW)
+    assert parsed == expected
+    assert parsed <= NOW + timedelta(minutes=10)
+
+
+@pytest.mark.parametrize("text", ["2026-11-27T12:30:00+07:00", "2026-11-27T23:00:00Z", "Jumat, 27 November 2026 13:00 WIB"])
+def test_a_time_after_the_crawl_in_every_indonesian_zone_is_rejected(text):
+    assert parse_date(text, now=NOW) is None
+
+
+def test_read_date_tells_a_bare_day_and_a_malformed_value_from_a_precise_one():
+    precise = read_date("2026-11-20T09:15:00+07:00", now=NOW)
+    assert (precise.has_time, precise.has_zone, precise.exact) == (True, True, True)
+    naive = read_date("2026-11-20 09:15:00", now=NOW)
+    assert (naive.has_time, naive.has_zone, naive.exact) == (True, False, True)
+    for text in ("2026-11-20", "2026-11-20 T09:15:00Z", "2026-11-20T09-15-00Z", "20 Nov 2026 at <span>09:15 WIB</span>"):
+        reading = read_date(text, now=NOW)
+        assert reading.value == datetime(2026, 11, 20, tzinfo=WIB) and not reading.has_time, text
+    shown = read_date("Jumat, 20 November 2026 | 09:15 WITA", now=NOW)
+    assert (shown.value, shown.has_time, shown.has_zone, shown.exact) == (datetime(2026, 11, 20, 9, 15, tzinfo=WITA), True, True, False)
+
+
+def test_find_dates_gives_every_date_of_a_line_with_its_place():
+    line = "Dipublikasikan Jumat, 20 November 2026 08:00 WIB | Diperbarui 20 November 2026 11:30 WIB"
+    found = list(find_dates(line, now=NOW))
+    assert [reading.value for _s, _e, reading in found] == [datetime(2026, 11, 20, 8, 0, tzinfo=WIB),
+                                                            datetime(2026, 11, 20, 11, 30, tzinfo=WIB)]
+    assert line[found[1][0]:found[1][1]].startswith("20 November 2026 11:30")
 
 
 def test_every_result_is_timezone_aware():
