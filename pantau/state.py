@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
-from pipelines.drop_reasons import OTHER
+from pipelines.drop_reasons import OTHER, ordered_reasons
 from pipelines.normalize import Skipped
 from storage.db import upgrade
 from storage.repo import Repository
@@ -45,9 +45,9 @@ def counts(stats) -> dict[str, int]:
 
 
 def skipped_reasons(stats) -> dict[str, int]:
-    """How many pages were skipped for each reason code, e.g. ``{"listing": 10, "no_text": 2}``."""
-    return {key[len(SKIPPED_PREFIX):]: value for key, value in stats.get_stats().items()
-            if key.startswith(SKIPPED_PREFIX) and value}
+    """How many pages were skipped for each reason code, most first: ``{"listing": 10, "no_text": 2}``."""
+    return dict(ordered_reasons({key[len(SKIPPED_PREFIX):]: value for key, value in stats.get_stats().items()
+                                 if key.startswith(SKIPPED_PREFIX)}))
 
 
 class CrawlStateExtension:
