@@ -27,7 +27,7 @@ KINDS = (*NEWS_KINDS, "x", "feed")
 SELECTOR_KEYS = ("article_links", "next_page", "title", "published_at", "author", "body")
 SOURCE_KEYS = (
     "name", "kind", "url", "query", "api_base", "every", "enabled", "max_pages", "delay",
-    "concurrency", "selectors", "social", "max_posts", "max_posts_per_month",
+    "concurrency", "selectors", "social", "max_posts", "max_posts_per_month", "subdomains",
 )
 POST_CAP_KEYS = ("max_posts", "max_posts_per_month")  # X sources only: the API bills every post read
 TOP_KEYS = ("region", "sources")
@@ -73,6 +73,9 @@ class Source:
     social: bool = False
     max_posts: int | None = None  # X: most posts one crawl reads
     max_posts_per_month: int | None = None  # X: most posts read in a calendar month
+    # News sites: False = only the URL's host and path prefix; True = every host of the URL's
+    # registrable domain too (news.example.id, daerah.example.id); or those host names/suffixes.
+    subdomains: bool | tuple[str, ...] = False
 
     @property
     def is_news(self) -> bool:
@@ -86,6 +89,8 @@ class Source:
             "social": self.social, "api_base": self.api_base,
             "max_posts": self.max_posts, "max_posts_per_month": self.max_posts_per_month,
         }
+        if self.subdomains:  # only when set, so sources without the key keep their stored config
+            config["subdomains"] = self.subdomains if self.subdomains is True else list(self.subdomains)
         return {"name": self.name, "kind": self.kind, "url": self.url, "query": self.query,
                 "enabled": self.enabled, "config": config}
 
@@ -215,6 +220,9 @@ def _source(node: yaml.Node, index: int, path: Path) -> Source:
             raise ConfigError(path, "limits the posts an X source reads, so it needs 'kind: x' "
                                     "(a site's requests are limited by max_pages)",
                               source=name, key=key, line=fields[key][1].start_mark.line + 1)
+    if "subdomains" in values and kind == "x":
+        raise ConfigError(path, "widens a news site's scope, so it does not apply to 'kind: x'",
+                          source=name, key="subdomains", line=fields["subdomains"][1].start_mark.line + 1)
     if kind == "x":
         if not values.get("query"):
             raise ConfigError(path, "an X source needs a 'query'", source=name, key="query", line=start_line)
@@ -262,6 +270,8 @@ def _check_value(key: str, value: Any, node: yaml.Node, fail) -> Any:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise fail(f"'{value}' must be a number of seconds (0 or more)")
         return float(value)
+    if key == "subdomains":
+        return _subdomains(value, node, fail)
     if key == "selectors":
         if not isinstance(node, yaml.MappingNode):
             raise fail(f"must be a mapping of {', '.join(SELECTOR_KEYS)} to CSS selectors")
@@ -274,6 +284,38 @@ def _check_value(key: str, value: Any, node: yaml.Node, fail) -> Any:
             selectors[sel_key] = sel_value.strip()
         return selectors
     return value
+
+
+def _subdomains(value: Any, node: yaml.Node, fail) -> bool | tuple[str, ...]:
+    """``true``/``false``, or a list of host names (``news.example.id``) or suffixes
+    (``.example.id``, ``*.example.id``), each covering that host and its subdomains."""
+    if isinstance(value, bool):
+        return value
+    usage = ("write 'subdomains: true' (every subdomain of the source's domain) or a list of host "
+             "names such as [news.example.id, daerah.example.id]")
+    if not isinstance(node, yaml.SequenceNode) or not value:
+        raise fail(f"'{value}' is not valid: {usage}")
+    hosts = []
+    for item in value:
+        host = _host_name(item) if isinstance(item, str) else None
+        if host is None:
+            raise fail(f"'{item}' is not a host name: {usage}")
+        hosts.append(host)
+    return tuple(dict.fromkeys(hosts))
+
+
+def _host_name(text: str) -> str | None:
+    """``News.Example.id``, ``*.example.id``, ``.example.id`` or a URL -> the host (suffix)."""
+    text = text.strip().lower()
+    if "://" in text:
+        text = urlsplit(text).hostname or ""
+    text = text.removeprefix("*").strip(".").removeprefix("www.")
+    try:
+        text = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    label = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    return text if re.fullmatch(rf"{label}(?:\.{label})*", text) else None
 
 
 def _mapping(node: yaml.MappingNode, path: Path, source: str | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:

@@ -3,6 +3,7 @@
 Pure functions from a fetched body to :class:`Lead` objects (an article URL with the date the
 listing gave for it, if any) and to further discovery URLs. The spider decides what to request;
 this module only reads. Kept apart from :mod:`spiders.extract`, which reads article pages.
+Static pages (terms, privacy, redaksi...) are never leads, whatever lists them.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 from lxml import etree, html as lxml_html
 
 from spiders.dates import find_date, parse_date
-from spiders.urls import Scope, canonicalize, looks_like_article, same_site
+from spiders.urls import (Scope, canonicalize, is_wordpress_shortlink, looks_like_article,
+                          looks_like_static_page, registrable_domain)
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/json", "application/rdf+xml")
@@ -85,37 +87,53 @@ def home_links(doc, scope: Scope) -> HomeLinks:
                                      or (len(text) < 40 and INDEX_LINK_RE.search(text))):
             if not looks_like_article(href) and _page_number(href) == 1 and href not in index_pages:
                 index_pages.append(href)
-    home = f"http://{scope.host}/"
-    return HomeLinks(feeds=[f for f in dict.fromkeys(feeds) if same_site(f, home)],
+    return HomeLinks(feeds=[f for f in dict.fromkeys(feeds) if scope.covers_host(f)],
                      wp_api=api, index_pages=index_pages[:3])
 
 
 def listing_leads(doc, scope: Scope, *, now: datetime | None = None,
                   link_selector: str | None = None) -> list[Lead]:
-    """Article links on a listing page, each with the date its teaser shows (if any)."""
+    """Article links on a listing page, each with the date its teaser shows (if any).
+
+    ``/?p=N`` links count only on a WordPress page, where they are posts by id; elsewhere
+    (``indeks.example.id/?p=2``) they are the index's own page numbers.
+    """
     if link_selector:
         anchors = [a for el in doc.cssselect(link_selector)
                    for a in ([el] if el.tag == "a" else el.xpath(".//a[@href]"))]
     else:
         anchors = doc.xpath("//body//a[@href]")
+    wordpress = is_wordpress_page(doc)
+
+    def is_article(url: str) -> bool:
+        return looks_like_article(url) or (wordpress and is_wordpress_shortlink(url))
+
     urls: dict[str, object] = {}
     for anchor in anchors:
         href = anchor.get("href")
         if not href:
             continue
         url = canonicalize(href)
-        if not scope.contains(url):
+        if not scope.contains(url) or looks_like_static_page(url):
             continue
-        if link_selector or looks_like_article(url):
+        if link_selector or is_article(url):
             urls.setdefault(url, anchor)
     leads = []
     for url, anchor in urls.items():
-        date = _teaser_date(anchor, url, now)
+        date = _teaser_date(anchor, url, now, is_article)
         leads.append(Lead(url=url, date=date, published=date is not None))
     return leads
 
 
-def _teaser_date(anchor, url: str, now: datetime | None) -> datetime | None:
+def is_wordpress_page(doc) -> bool:
+    """The page comes from WordPress: its REST API link, generator tag or theme/asset paths."""
+    return bool(doc.xpath(
+        "boolean(//link[@rel='https://api.w.org/'] | //meta[@name='generator'][starts-with(@content, 'WordPress')]"
+        " | //*[contains(@href, '/wp-content/') or contains(@src, '/wp-content/')"
+        " or contains(@href, '/wp-includes/') or contains(@src, '/wp-includes/')])"))
+
+
+def _teaser_date(anchor, url: str, now: datetime | None, is_article=looks_like_article) -> datetime | None:
     """The date shown next to a link: in the smallest block that holds only this article."""
     block = anchor
     for _ in range(5):
@@ -123,7 +141,7 @@ def _teaser_date(anchor, url: str, now: datetime | None) -> datetime | None:
         if parent is None or parent.tag in ("body", "html"):
             break
         others = {canonicalize(h) for h in parent.xpath(".//a/@href")} - {url}
-        if any(looks_like_article(o) for o in others):
+        if any(is_article(o) for o in others):
             break
         block = parent
     for value in block.xpath(".//time/@datetime"):
@@ -184,16 +202,64 @@ def feed_leads(body: bytes, url: str, *, now: datetime | None = None) -> list[Le
         return None
     if parsed.version == "" and not parsed.entries:
         return None
+    outlets = {registrable_domain(urlsplit(home).hostname or "") for home in (url, parsed.feed.get("link") or "")}
+    outlets = {outlet for outlet in outlets if outlet and outlet not in REDIRECT_DOMAINS}
     leads = []
     for entry in parsed.entries:
-        link = entry.get("link") or entry.get("id")
-        if not link or not str(link).startswith(("http://", "https://", "/")):
+        link = _entry_url(entry, url, outlets)
+        if link is None or looks_like_static_page(link):
             continue
         raw_date = entry.get("published") or entry.get("updated") or entry.get("dc_date")
         published = bool(entry.get("published"))
-        leads.append(Lead(canonicalize(link, url), parse_date(raw_date, now=now) if raw_date else None,
-                          published=published))
+        leads.append(Lead(link, parse_date(raw_date, now=now) if raw_date else None, published=published))
     return leads
+
+
+def _entry_url(entry, feed_url: str, outlets: set[str]) -> str | None:
+    """The article URL of a feed item: its ``<link>`` (Atom: rel=alternate) before its
+    ``<guid>``, but a URL on the outlet's own domain before one elsewhere (a redirect or
+    click-counting service), and a redirect's embedded target when that is all there is."""
+    candidates = []
+    alternates = [link.get("href") for link in entry.get("links") or []
+                  if link.get("rel", "alternate") == "alternate" and link.get("href")]
+    for value in (entry.get("feedburner_origlink"), entry.get("link"), *alternates, entry.get("id")):
+        if value and str(value).startswith(("http://", "https://", "/")):
+            candidates.append(canonicalize(str(value), feed_url))
+    candidates = list(dict.fromkeys(candidates))
+    if not candidates:
+        return None
+    for candidate in candidates:
+        if registrable_domain(urlsplit(candidate).hostname or "") in outlets:
+            return candidate
+    for candidate in candidates:
+        target = redirect_target(candidate)
+        if target:
+            return target
+    return candidates[0]
+
+
+# Registrable domains of feed-redirect and link-shortening services (feedsportal, FeedBurner's
+# feedproxy.google.com, news.google.com, t.co...): a link through them is not the article's
+# address, and a feed they serve does not say which outlet it belongs to.
+REDIRECT_DOMAINS = frozenset({
+    "feedsportal.com", "feedburner.com", "google.com", "t.co", "bit.ly", "ow.ly", "dlvr.it",
+    "buff.ly", "lnkd.in", "trib.al", "fb.me", "rss.app", "feedblitz.com",
+})
+
+
+def redirect_target(url: str) -> str | None:
+    """The article URL a redirect-service link carries in its query (``?url=https%3A...``),
+    or None when the link is not through such a service or carries none."""
+    parts = urlsplit(url)
+    if registrable_domain(parts.hostname or "") not in REDIRECT_DOMAINS:
+        return None
+    for _, value in parse_qsl(parts.query):
+        value = value.strip()
+        if value.lower().startswith(("http%3a", "https%3a")):  # encoded twice
+            value = unquote(value)
+        if value.lower().startswith(("http://", "https://")) and urlsplit(value).hostname:
+            return canonicalize(value)
+    return None
 
 
 def _json_feed_leads(body: bytes, url: str, now: datetime | None) -> list[Lead] | None:
@@ -253,6 +319,8 @@ def parse_sitemap(body: bytes, *, now: datetime | None = None) -> SitemapContent
                 fields.setdefault(etree.QName(child).localname, child.text.strip())
         loc = fields.get("loc")
         if not loc:
+            continue
+        if kind == "urlset" and looks_like_static_page(loc):
             continue
         raw_date = fields.get("publication_date") or fields.get("lastmod")
         lead = Lead(canonicalize(loc), parse_date(raw_date, now=now) if raw_date else None,

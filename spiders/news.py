@@ -42,9 +42,9 @@ NON_ARTICLE_SITEMAP = re.compile(r"(category|tag|author|page|attachment|product|
 MAX_LISTING_PAGES = 50
 
 
-def file_scope(url: str) -> Scope:
+def file_scope(url: str, subdomains: bool | tuple[str, ...] = False) -> Scope:
     """The scope of a source whose URL is a file (a feed, a sitemap): the folder it sits in."""
-    return Scope.from_url(urljoin(url.rstrip("/"), "./"))
+    return Scope.from_url(urljoin(url.rstrip("/"), "./"), subdomains=subdomains)
 
 
 class NewsSpider(SourceSpider):
@@ -79,10 +79,12 @@ class NewsSpider(SourceSpider):
         self.site = site_for(source.url, source.selectors)
 
     @staticmethod
-    def _scope_for(source: Source) -> Scope:
-        if source.kind in ("rss", "sitemap", "feed"):
-            return file_scope(source.url)
-        return Scope.from_url(source.url)
+    def _scope_for(source: Source, *, as_file: bool = False) -> Scope:
+        """Host + path prefix of the source URL (its folder for a feed or sitemap), plus the
+        hosts its ``subdomains`` key allows."""
+        if as_file or source.kind in ("rss", "sitemap", "feed"):
+            return file_scope(source.url, source.subdomains)
+        return Scope.from_url(source.url, subdomains=source.subdomains)
 
     # -- discovery ----------------------------------------------------------------------------
 
@@ -116,7 +118,7 @@ class NewsSpider(SourceSpider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if content_type and content_type.split(";")[0].strip() not in HTML_TYPES:
             # The admin gave a feed's or a sitemap's URL: read it as one, scoped to its folder.
-            self.scope = file_scope(self.source.url)
+            self.scope = self._scope_for(self.source, as_file=True)
             self.scope_root = urljoin(self.source.url.rstrip("/"), "./")
             self._pending_discovery += 1
             reader = self.parse_sitemap if discovery.parse_sitemap(self._maybe_gunzip(response)) else self.parse_feed

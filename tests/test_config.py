@@ -86,3 +86,55 @@ def test_shipped_sources_file_is_valid():
     config = load_sources(REPO / "sources.yaml")
     assert config.region == "35.13" and len(config.select()) >= 3
     assert all(s.url.startswith("https://") for s in config.sources)
+
+
+# -- subdomains: a source may cover its outlet's channel subdomains ------------------------------
+
+def _one(text: str):
+    return parse_sources("sources:\n  - name: kabar\n    url: https://www.kabarselatan.co.id/\n" + text).sources[0]
+
+
+def test_subdomains_default_off_and_absent_from_the_stored_config():
+    source = _one("")
+    assert source.subdomains is False
+    spec = source.as_spec()
+    assert "subdomains" not in spec["config"]  # a file without the key syncs exactly as before
+    assert sorted(spec["config"]) == ["api_base", "concurrency", "delay", "every_seconds", "max_pages",
+                                      "max_posts", "max_posts_per_month", "selectors", "social"]
+
+
+def test_subdomains_true_or_a_list_of_hosts():
+    assert _one("    subdomains: true\n").subdomains is True
+    assert _one("    subdomains: true\n").as_spec()["config"]["subdomains"] is True
+    assert _one("    subdomains: false\n").subdomains is False
+    listed = _one("    subdomains: [Daerah.KabarSelatan.co.id, '*.kabarselatan-tv.id', .radar.id,"
+                  " 'https://www.foto.kabarselatan.co.id/galeri/', daerah.kabarselatan.co.id]\n")
+    assert listed.subdomains == ("daerah.kabarselatan.co.id", "kabarselatan-tv.id", "radar.id",
+                                 "foto.kabarselatan.co.id")
+    assert listed.as_spec()["config"]["subdomains"] == list(listed.subdomains)
+    block = _one("    subdomains:\n      - daerah.kabarselatan.co.id\n      - regional.kabarselatan.co.id\n")
+    assert block.subdomains == ("daerah.kabarselatan.co.id", "regional.kabarselatan.co.id")
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("yes please", "'yes please' is not valid"),
+    ("[]", "is not valid"),
+    ("3", "'3' is not valid"),
+    ("{daerah: true}", "is not valid"),
+    ("[daerah kabar selatan]", "'daerah kabar selatan' is not a host name"),
+    ("[-bad-.co.id]", "is not a host name"),
+    ("[12]", "'12' is not a host name"),
+])
+def test_bad_subdomains_name_the_line_and_say_what_to_write(value, shown):
+    text = f"sources:\n  - name: kabar\n    url: https://www.kabarselatan.co.id/\n    subdomains: {value}\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_sources(text, "sources.yaml")
+    error = caught.value
+    assert (error.line, error.source, error.key) == (4, "kabar", "subdomains")
+    assert shown in str(error) and "subdomains: true" in str(error)
+
+
+def test_subdomains_do_not_apply_to_x_sources():
+    with pytest.raises(ConfigError, match="kind: x") as caught:
+        parse_sources("sources:\n  - name: x\n    kind: x\n    query: probolinggo\n    subdomains: true\n")
+    assert caught.value.key == "subdomains" and caught.value.line == 5

@@ -105,7 +105,6 @@ def test_scope_rejects_non_web_urls():
         "https://www.liputan6.com/surabaya/read/5678901/bupati-tinjau-jalan",
         "https://www.suara.com/news/2026/11/20/091500/banjir-di-probolinggo",
         "https://kabartapalkuda.id/warga-desa-sumberasih-keluhkan-pju-mati/",
-        "https://kabartapalkuda.id/?p=4821",
         "https://beritadesa.blogspot.com/2026/11/jalan-rusak.html",
         "https://portal.example.id/berita/jalan_desa_rusak_parah.html",
         "https://www.antaranews.com/berita/4567890/dinsos-salurkan-bantuan",
@@ -187,3 +186,129 @@ def test_malformed_urls_never_raise(url):
     assert canonicalize(url, "https://portal.example.id/x/") is not None
     assert looks_like_article(url) is False
     assert Scope.from_url("https://portal.example.id/").contains(url) is False
+
+
+# -- static pages, /?p=N, top-level slugs -------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "https://kabartapalkuda.id/terms_of_use/",
+    "https://kabartapalkuda.id/Terms-Of-Use.html",
+    "https://kabartapalkuda.id/syarat-dan-ketentuan",
+    "https://kabartapalkuda.id/kebijakan_privasi/",
+    "https://kabartapalkuda.id/privacy-policy",
+    "https://kabartapalkuda.id/tentang-kami/",
+    "https://kabartapalkuda.id/about_us",
+    "https://kabartapalkuda.id/hubungi-kami",
+    "https://kabartapalkuda.id/contact.php",
+    "https://kabartapalkuda.id/redaksi",
+    "https://kabartapalkuda.id/page/susunan_redaksi/",
+    "https://kabartapalkuda.id/pedoman-media-siber/",
+    "https://kabartapalkuda.id/Pedoman%20Media%20Siber",
+    "https://kabartapalkuda.id/disclaimer",
+    "https://kabartapalkuda.id/karir/",
+    "https://kabartapalkuda.id/info-iklan",
+    "https://kabartapalkuda.id/info_iklan.html",
+    "https://kabartapalkuda.id/kode-etik-jurnalistik/",
+    "https://kabartapalkuda.id/?page_id=27",
+])
+def test_static_pages_are_never_articles(url):
+    from spiders.urls import looks_like_static_page
+
+    assert looks_like_static_page(url)
+    assert not looks_like_article(url)
+    assert looks_like_listing(url)  # the URL veto read_article applies when a page has no article signal
+
+
+@pytest.mark.parametrize("url", [
+    ARTICLE,
+    "https://kabartapalkuda.id/2026/11/20/warga-kontak-dinas-soal-jalan-rusak/",
+    "https://portal.example.id/berita/18342/redaksi-terima-aduan-pju-mati-di-paiton",
+    "https://portal.example.id/berita/18343/syarat-dan-ketentuan-bansos-pkh-2027",
+    "https://kabartapalkuda.id/?p=4821",
+    "https://kabartapalkuda.id/",
+    "",
+    None,
+])
+def test_articles_with_static_words_in_their_headline_are_not_static_pages(url):
+    from spiders.urls import looks_like_static_page
+
+    assert not looks_like_static_page(url)
+
+
+def test_a_bare_p_number_is_ambiguous_without_the_page():
+    """/?p=2 is a WordPress post by id or page 2 of a portal's index: the URL alone cannot tell."""
+    from spiders.urls import is_wordpress_shortlink
+
+    assert is_wordpress_shortlink("https://kabartapalkuda.id/?p=4821")
+    assert is_wordpress_shortlink("http://indeks.portal.example.id/?p=2")
+    assert not is_wordpress_shortlink("https://portal.example.id/indeks?p=2")
+    assert not is_wordpress_shortlink("https://kabartapalkuda.id/?p=abc")
+    assert not looks_like_article("https://kabartapalkuda.id/?p=4821")
+    assert not looks_like_listing("https://kabartapalkuda.id/?p=4821")  # read_article keeps its page
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://life.portal.example.id/food_and_living", False),  # a section, not a story
+    ("https://portal.example.id/berita-jawa-timur", False),
+    ("https://portal.example.id/warga-tiris-keluhkan-jalan-rusak", True),
+    ("https://portal.example.id/daerah/banjir-di-dringu", True),  # three words below a section
+])
+def test_top_level_slugs_need_a_headline(url, expected):
+    assert looks_like_article(url) is expected
+
+
+# -- scopes with subdomains -------------------------------------------------------------------
+
+def test_default_scope_stays_the_host_and_path_prefix():
+    scope = Scope.from_url("https://www.kabarselatan.co.id/probolinggo/")
+    assert scope.contains("https://kabarselatan.co.id/probolinggo/2026/11/20/jalan-rusak-di-tiris/")
+    assert not scope.contains("https://kabarselatan.co.id/lumajang/2026/11/20/jalan-rusak-di-tiris/")
+    assert not scope.contains("https://daerah.kabarselatan.co.id/probolinggo/2026/11/20/jalan-rusak-di-tiris/")
+    assert scope == Scope.from_url("https://www.kabarselatan.co.id/probolinggo/", subdomains=False)
+
+
+def test_subdomains_true_covers_every_host_of_the_outlets_domain():
+    scope = Scope.from_url("https://www.kabarselatan.co.id/probolinggo/", subdomains=True)
+    assert scope.other_hosts == ("kabarselatan.co.id",)
+    for url in ("https://daerah.kabarselatan.co.id/read/2026/11/20/123456/air-pdam-mati-di-kraksaan",
+                "http://regional.kabarselatan.co.id/probolinggo/banjir-rob-di-dringu-meluas",
+                "https://a.b.kabarselatan.co.id/x"):
+        assert scope.contains(url), url
+    # the source's own host keeps its path prefix
+    assert scope.contains("https://kabarselatan.co.id/probolinggo/jalan-rusak-di-tiris-belum-diperbaiki")
+    assert not scope.contains("https://www.kabarselatan.co.id/lumajang/jalan-rusak-di-senduro-dikeluhkan")
+    # another outlet under the same public suffix is not a subdomain
+    assert not scope.contains("https://kabarutara.co.id/probolinggo/jalan-rusak-di-tiris-belum-diperbaiki")
+    assert not scope.contains("https://selatan.co.id/a-b-c-d")
+    assert not scope.contains("https://evilkabarselatan.co.id/a-b-c-d")
+    assert not scope.contains("mailto:redaksi@kabarselatan.co.id")
+
+
+def test_subdomains_respect_public_and_private_suffixes():
+    from spiders.urls import registrable_domain
+
+    assert registrable_domain("radar.jatimprov.go.id") == "jatimprov.go.id"
+    assert registrable_domain("news.kabarselatan.co.id") == "kabarselatan.co.id"
+    assert registrable_domain("beritadesa.blogspot.com") == "beritadesa.blogspot.com"  # not all of Blogspot
+    assert registrable_domain("daerah.kabarselatan.test") == "kabarselatan.test"  # a suffix the list lacks
+    assert registrable_domain("127.0.0.1") == "127.0.0.1"
+    blog = Scope.from_url("https://beritadesa.blogspot.com/", subdomains=True)
+    assert not blog.contains("https://blog-lain.blogspot.com/2026/11/jalan-rusak-di-paiton.html")
+    local = Scope.from_url("http://127.0.0.1:8765/", subdomains=True)
+    assert local.contains("http://127.0.0.1:8765/a-b-c") and not local.contains("http://127.0.0.2:8765/a-b-c")
+
+
+def test_subdomains_as_a_list_of_hosts():
+    scope = Scope.from_url("https://www.kabarselatan.co.id/", subdomains=("daerah.kabarselatan.co.id", "*.kabarselatan-tv.id"))
+    assert scope.contains("https://daerah.kabarselatan.co.id/banjir-rob-di-dringu-meluas")
+    assert scope.contains("https://kabarselatan-tv.id/video/banjir-rob-di-dringu")
+    assert scope.contains("https://live.kabarselatan-tv.id/video/banjir-rob-di-dringu")
+    assert not scope.contains("https://olahraga.kabarselatan.co.id/persekabpro-menang-tipis")
+    assert scope.covers_host("https://daerah.kabarselatan.co.id/feed/")
+    assert not scope.covers_host("https://olahraga.kabarselatan.co.id/feed/")
+
+
+def test_subdomain_hosts_keep_the_sources_port():
+    scope = Scope.from_url("http://kabarselatan.test:8080/", subdomains=True)
+    assert scope.contains("http://daerah.kabarselatan.test:8080/a-b-c")
+    assert not scope.contains("http://daerah.kabarselatan.test:9090/a-b-c")
