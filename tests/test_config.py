@@ -138,3 +138,18 @@ def test_subdomains_do_not_apply_to_x_sources():
     with pytest.raises(ConfigError, match="kind: x") as caught:
         parse_sources("sources:\n  - name: x\n    kind: x\n    query: probolinggo\n    subdomains: true\n")
     assert caught.value.key == "subdomains" and caught.value.line == 5
+
+
+def test_readme_sources_example_is_valid_and_every_key_is_documented():
+    import re
+
+    from pantau.config import SOURCE_KEYS
+    from tests.crawlutil import REPO
+
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## The sources file", 1)[1].split("\n## ", 1)[0]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    sources = {s.name: s for s in parse_sources(example, "README.md").sources}
+    assert sources["kabarselatan"].subdomains is True
+    assert sources["radarselatan"].subdomains == ("daerah.radarselatan.id", "foto.radarselatan.id")
+    missing = [key for key in SOURCE_KEYS if f"`{key}`" not in section and f"{key}:" not in section]
+    assert missing == []
