@@ -18,6 +18,10 @@ from lxml import html as lxml_html
 from spiders.dates import find_date
 
 MIN_BODY_CHARS = 200
+# Chosen on the peer suites (benchmarks/RESULTS-extract.md): precision mode first; balanced mode
+# when precision kept under a quarter of the text in the page's <p>s, taken when twice as long.
+SHORT_CUT_RATIO = 4
+BALANCED_GAIN = 2
 
 # Boxes named in Indonesian, which trafilatura's English class-name rules miss ("samping" is the
 # sidebar, "kaki" the footer); never a wrapper that holds the headline.
@@ -45,7 +49,8 @@ _BOILERPLATE = re.compile(
     r"(?:google\s*news|whatsapp|telegram|instagram|facebook|tiktok|youtube|saluran|channel)"
     r"|(?:gabung|join)\b.*(?:whatsapp|telegram|channel|saluran|grup)|advertisement\b|iklan$"
     r"|scroll\s+(?:untuk|to|ke)\s+(?:melanjutkan|lanjut|continue|bawah)|bagikan\s*(?::|artikel|berita|ini|ke\b|$)"
-    r"|share\s*(?::|this|artikel|berita|$)|tags?\s*:|topik\s*:|(?:download|unduh)\s+aplikasi)",
+    r"|share\s*(?::|this|artikel|berita|$)|tags?\s*:|topik\s*:|(?:download|unduh)\s+aplikasi"
+    r"|(?:copyright|hak\s+cipta)\b(?=.{0,160}$)|(?:©|\(c\))\s*(?:\d{4}|copyright)(?=.{0,160}$))",
     re.I,
 )
 _SOCIAL_ONLY = re.compile(r"^(?:(?:facebook|twitter|x|whatsapp|telegram|line|linkedin|pinterest|e-?mail|copy link"
@@ -60,7 +65,15 @@ def body_text(html: str, tree, url: str, title: str | None, now: datetime | None
     has_form = bool(tree.xpath("//form[.//p]"))
     for box in _boxes(tree):  # prunes ``tree`` in place; it is not used after this
         _drop_keeping_tail(box)
+    _wrap_loose_text(tree)
+    spare = copy.deepcopy(tree)  # trafilatura rewrites the tree it is given
     text = _filter_lines(_trafilatura(tree, url, favor_precision=True), title, now)
+    if len(text) * SHORT_CUT_RATIO < _paragraph_chars(spare):
+        # Precision mode kept little of the page's running text: it may have cut the story
+        # short (a subheading or a figure mid-story). Balanced mode decides when it finds much more.
+        balanced = _filter_lines(_trafilatura(spare, url), title, now)
+        if len(balanced) > BALANCED_GAIN * len(text):
+            text = balanced
     if len(text) < MIN_BODY_CHARS and has_form:
         tree = lxml_html.fromstring(re.sub(r"^\s*<\?xml[^>]*>", "", html))
         # ASP.NET pages wrap everything in one <form>, which trafilatura's precise mode drops
@@ -73,6 +86,82 @@ def body_text(html: str, tree, url: str, title: str | None, now: datetime | None
         recall = _filter_lines(_trafilatura(html, url, favor_recall=True), title, now)
         text = recall if len(recall) > len(text) else text
     return text
+
+
+# Elements that hold running text in a line of their own, and inline elements that sit in one.
+_BLOCKS = frozenset({"p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "ul", "ol", "li",
+                     "dl", "table", "blockquote", "figure", "pre", "form", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+                     "center", "address", "details", "iframe", "script", "style", "noscript", "img", "picture",
+                     "video", "audio", "object", "embed"})
+_CONTAINERS = ("div", "span", "td", "section", "article", "main", "font", "center", "blockquote")
+MIN_LOOSE_CHARS = 30  # letters of running text outside any paragraph that make a container a story's
+
+
+def _wrap_loose_text(tree) -> None:
+    """Give bare running text its own paragraphs, in place.
+
+    Many portals write the story straight into a container, paragraphs separated by ``<br>``
+    (``<div itemprop="articleBody">PROBOLINGGO - Warga … <br><br>Kepala desa …``), or put the
+    lead paragraph loose before the first ``<p>``. Extractors judge paragraphs, and text outside
+    any is easily lost: usually the lead, the most important one. Each run of loose text and
+    inline elements between breaks and blocks becomes a ``<p>``; navigation (links with only
+    separators between them) has no loose text and is left alone.
+    """
+    for element in list(tree.iter(*_CONTAINERS)):
+        children = list(element)
+        blocks = [i for i, c in enumerate(children) if isinstance(c.tag, str) and (c.tag == "br" or c.tag in _BLOCKS)]
+        if not blocks:
+            if element.tag == "div" and _letters(element.text_content()) >= MIN_LOOSE_CHARS and not element.xpath(".//br"):
+                element.tag = "p"  # a <div> used as a paragraph
+            continue
+        # a lead paragraph loose before the first block, or text set off by breaks or among <p>s
+        lead = (element.text or "") + "".join(_inline_text(c) for c in children[: blocks[0]])
+        if not any(c.tag in ("br", "p") for c in children) and _letters(lead) < MIN_LOOSE_CHARS:
+            continue
+        loose = (element.text or "") + "".join(c.tail or "" for c in children)
+        if _letters(loose) < MIN_LOOSE_CHARS:
+            continue
+        text, inline = element.text or "", []
+        layout: list = []  # in order: ("run", text, inline) or ("block", element)
+        for child in children:
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag is not None and (tag == "br" or tag in _BLOCKS):
+                layout.append(("run", text, inline))
+                tail, child.tail = child.tail or "", None
+                if tag != "br":
+                    layout.append(("block", child))
+                text, inline = tail, []
+            else:
+                inline.append(child)
+        layout.append(("run", text, inline))
+        element.text = None
+        for child in children:
+            element.remove(child)
+        for entry in layout:
+            if entry[0] == "block":
+                element.append(entry[1])
+                continue
+            _, lead, members = entry
+            if not lead.strip() and not any((m.text_content() if isinstance(m.tag, str) else "").strip()
+                                            or (m.tail or "").strip() for m in members):
+                continue
+            paragraph = element.makeelement("p", {})
+            paragraph.text = lead
+            for member in members:
+                paragraph.append(member)
+            element.append(paragraph)
+
+
+def _paragraph_chars(tree) -> int:
+    return sum(len(p.text_content()) for p in tree.iter("p"))
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _inline_text(element) -> str:
+    return ((element.text_content() if isinstance(element.tag, str) else "") or "") + (element.tail or "")
 
 
 def _drop_keeping_tail(element) -> None:

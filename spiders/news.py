@@ -28,6 +28,7 @@ from spiders import discovery
 from spiders.dates import JAKARTA
 from spiders.encoding import decode_html
 from spiders.errors import describe_failure
+from spiders.extract import linked_article
 from spiders.items import Article, CrawlError
 from spiders.sites import site_for
 from spiders.politeness import MAX_CRAWL_DELAY
@@ -323,6 +324,7 @@ class NewsSpider(SourceSpider):
         yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, dont_filter=True,
                              meta={"pantau": "article", "lead_url": url, "listing": listing,
                                    "lead_date": lead.date if lead.published else None,
+                                   "lead_any_date": lead.date,  # a sitemap's lastmod too
                                    SHARED_META: listing is None})
 
     async def parse_article(self, response: Response):
@@ -346,6 +348,10 @@ class NewsSpider(SourceSpider):
         url = page.canonical_url or canonicalize(response.url)
         lead_url = response.meta.get("lead_url")
         published = page.published_at or response.meta.get("lead_date")
+        if not page.is_article and linked_article(page, response.meta.get("lead_any_date")):
+            # The site links it as an article (feed item, sitemap entry, listing teaser) and it
+            # has a headline and a date: a short story is still a story.
+            page.is_article, page.not_article_reason = True, None
         yield Article(
             source=self.source.name, url=url, title=page.title or "", text=page.text or "",
             published_at=published, author=page.author,
