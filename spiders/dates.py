@@ -125,6 +125,7 @@ class DateReading:
     has_time: bool  # a time of day was written (else midnight of the day)
     has_zone: bool  # the zone was written (else the site is taken to be in WIB)
     exact: bool = False  # a well-formed machine value (ISO 8601, RFC 2822)
+    relative: bool = False  # counted back from ``now`` ("2 jam yang lalu", "kemarin"): as precise as its unit
 
 
 def parse_date(text: str, *, now: datetime | None = None) -> datetime | None:
@@ -206,7 +207,7 @@ def _plausible(reading: DateReading | None, now: datetime) -> DateReading | None
         if value is None or value < EARLIEST:
             return None
         logger.debug("Future date %(wall)s read as %(value)s", {"wall": wall, "value": value})
-    return DateReading(value, reading.has_time, reading.has_zone, reading.exact)
+    return DateReading(value, reading.has_time, reading.has_zone, reading.exact, reading.relative)
 
 
 def _parse_machine(value: str) -> DateReading | None:
@@ -294,17 +295,18 @@ def _parse_relative(value: str, now: datetime) -> DateReading | None:
         unit = _UNITS[unit if unit in _UNITS else unit.rstrip("s")]
         days = {"months": 30 * amount, "years": 365 * amount}.get(unit)
         delta = timedelta(days=days) if days is not None else timedelta(**{unit: amount})
-        return DateReading((now - delta).replace(microsecond=0), unit in ("seconds", "minutes", "hours"), True)
+        return DateReading((now - delta).replace(microsecond=0), unit in ("seconds", "minutes", "hours"), True,
+                           relative=True)
     match = _DAY_WORD.fullmatch(value)
     if match:
         word = match["word"].lower()
         if word.startswith(("baru", "just")):
-            return DateReading(now.replace(microsecond=0), True, True)
+            return DateReading(now.replace(microsecond=0), True, True, relative=True)
         day = now - timedelta(days=1) if word.startswith(("kemar", "yester")) else now
         hour, minute, second = _clock(match.groupdict())
         # Without a clock time the day is what is known: midnight, like any date without time.
         parsed = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=_zone(match.groupdict()))
-        return DateReading(parsed, match["H"] is not None, bool(match["zone"] or match["off"]))
+        return DateReading(parsed, match["H"] is not None, bool(match["zone"] or match["off"]), relative=True)
     return None
 
 
