@@ -147,7 +147,7 @@ def test_readme_sources_example_is_valid_and_every_key_is_documented():
     from tests.crawlutil import REPO
 
     section = (REPO / "README.md").read_text(encoding="utf-8").split("## The sources file", 1)[1].split("\n## ", 1)[0]
-    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    example = re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1)
     sources = {s.name: s for s in parse_sources(example, "README.md").sources}
     assert sources["kabarselatan"].subdomains is True
     assert sources["radarselatan"].subdomains == ("daerah.radarselatan.id", "foto.radarselatan.id")
