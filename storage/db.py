@@ -105,8 +105,9 @@ def head_revision() -> str:
     return head
 
 
-def upgrade(url: str | None = None) -> str:
-    """Create or upgrade the schema to the newest revision; safe to repeat. Returns the revision."""
+def upgrade(url: str | None = None, revision: str = "head") -> str:
+    """Create or upgrade the schema to the newest revision (or to ``revision``, e.g. to test a
+    later migration on a database of an older schema); safe to repeat. Returns the revision."""
     engine = make_engine(url)
     try:
         with engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}).begin() as conn:
@@ -117,7 +118,7 @@ def upgrade(url: str | None = None) -> str:
                 )
             config = _alembic_config()
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
             revision = MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()

@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from alembic import command
 from sqlalchemy import column, insert, table
 
 from storage import Repository, make_engine, upgrade
-from storage.db import _alembic_config, current_revision, head_revision
+from storage.db import current_revision, head_revision
 from storage.models import Source
 
 UTC = timezone.utc
@@ -71,25 +70,19 @@ def test_run_reasons_add_up_over_the_sources(repo):
 
 
 def test_upgrade_from_0008_keeps_the_run_history_with_nothing_skipped(db_url):
+    assert upgrade(db_url, "0008") == "0008"
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:
-            config = _alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, "0008")
-        with engine.begin() as conn:
-            conn.execute(insert(Source.__table__).values(id=1, name="kabarlumbang", kind="news", config={},
-                                                         enabled=True, created_at=NOW, updated_at=NOW))
-            conn.execute(insert(RUNS_0008).values(
-                id=1, started_at=NOW - timedelta(hours=1), finished_at=NOW, status="partial", trigger="schedule",
-                pages=30, new=7, duplicates=2, errors=1, exit_code=0))
+            [source_id] = conn.execute(insert(Source.__table__).values(
+                name="kabarlumbang", kind="news", config={}, enabled=True, created_at=NOW,
+                updated_at=NOW)).inserted_primary_key
+            [run_id] = conn.execute(insert(RUNS_0008).values(
+                started_at=NOW - timedelta(hours=1), finished_at=NOW, status="partial", trigger="schedule",
+                pages=30, new=7, duplicates=2, errors=1, exit_code=0).returning(RUNS_0008.c.id)).one()
             conn.execute(insert(RUN_SOURCES_0008).values(
-                id=1, run_id=1, source_id=1, status="partial", pages=30, new=7, duplicates=2, errors=1,
+                run_id=run_id, source_id=source_id, status="partial", pages=30, new=7, duplicates=2, errors=1,
                 started_at=NOW - timedelta(hours=1), finished_at=NOW, message="1 page failed"))
-            if conn.dialect.name == "postgresql":
-                for table in ("sources", "crawl_runs", "crawl_run_sources"):
-                    conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                         f"(SELECT max(id) FROM {table}))")
     finally:
         engine.dispose()
 
