@@ -13,8 +13,19 @@ from types import SimpleNamespace
 import pytest
 from scrapy.exceptions import DropItem
 
-from pipelines.drop_reasons import DROP_REASONS, ordered_reasons, reason_label, skipped_text
-from pipelines.normalize import MIN_TEXT_CHARS, NormalizePipeline, NotAnArticle, OldArticle, Skipped
+from pipelines.drop_reasons import (
+    DROP_REASONS,
+    ordered_reasons,
+    reason_label,
+    skipped_text,
+)
+from pipelines.normalize import (
+    MIN_TEXT_CHARS,
+    NormalizePipeline,
+    NotAnArticle,
+    OldArticle,
+    Skipped,
+)
 from spiders.extract import NOT_ARTICLE_REASONS, read_article
 from spiders.items import Article
 
