@@ -53,6 +53,13 @@ _BOILERPLATE = re.compile(
     r"|(?:copyright|hak\s+cipta)\b(?=.{0,160}$)|(?:©|\(c\))\s*(?:\d{4}|copyright)(?=.{0,160}$))",
     re.I,
 )
+# Lines that close a story on Indonesian portals: copyright, "follow us on Google News/WhatsApp",
+# push-notification prompts. Anything after the first one is the site's, once most text is above it.
+_END_MARKER = re.compile(
+    r"all rights reserved|hak cipta dilindungi|(?:©|\(c\)|copyright)\s*(?:\d{4}|@)"
+    r"|^(?:cek|ikuti|simak|baca|dapatkan|follow|gabung)\b.{0,120}(?:google\s*news|whatsapp\s*channel|saluran\s*whatsapp)"
+    r"|^(?:apakah\s+)?anda\s+ingin\s+menerima\s+(?:notifikasi|perkembangan|berita|info)", re.I)
+END_MARK_SHARE = 0.5
 _SOCIAL_ONLY = re.compile(r"^(?:(?:facebook|twitter|x|whatsapp|telegram|line|linkedin|pinterest|e-?mail|copy link"
                           r"|salin (?:link|tautan)|share|bagikan)[\s,|/•·:]*)+$", re.I)
 _LINK_LIST_LABEL = re.compile(r"^(?:baca\s+(?:juga|lainnya|pula)|(?:berita|artikel)\s+(?:terkait|lainnya)|simak\s+juga|"
@@ -193,7 +200,7 @@ def _filter_lines(text: str, title: str | None, now: datetime | None) -> str:
     """Drop Indonesian boilerplate lines; keep every other paragraph verbatim, blank-line separated."""
     title_key = _key(title) if title else None
     kept: list[str] = []
-    seen: set[str] = set()
+    end_marks: list[int] = []
     link_list = 0  # after a bare "Baca Juga" label, up to 5 headline-like lines are its links
     for line in filter(None, (raw.strip() for raw in text.splitlines())):
         if _LINK_LIST_LABEL.match(line):
@@ -203,17 +210,32 @@ def _filter_lines(text: str, title: str | None, now: datetime | None) -> str:
             link_list -= 1
             continue
         link_list = 0
-        if _BOILERPLATE.match(line) or _SOCIAL_ONLY.match(line) or _key(line) == title_key:
+        if _BOILERPLATE.match(line) or _SOCIAL_ONLY.match(line) or _key(line) == title_key or _is_menu(line):
             continue
-        if len(line) >= 40 and line in seen:  # the same paragraph rendered twice (mobile + desktop)
+        if _END_MARKER.search(line) and len(line) <= 240:
+            end_marks.append(len(kept))  # a copyright line or a follow-us prompt: where the story may end
             continue
-        seen.add(line)
         kept.append(line)
-    while kept and _is_credit(kept[-1], now):
+    if end_marks and end_marks[0] > 0 and sum(map(len, kept[: end_marks[0]])) >= END_MARK_SHARE * sum(map(len, kept)):
+        kept = kept[: end_marks[0]]  # what follows it is the site's (related teasers, footer)
+    while kept and (_is_credit(kept[-1], now) or _is_label(kept[-1])):
         kept.pop()
     while kept and _is_credit(kept[0], now):
         kept.pop(0)
     return "\n\n".join(kept)
+
+
+def _is_label(line: str) -> bool:
+    """A short line that is no sentence ("MustRead", "close", "Informasi pemasangan iklan"); a
+    "Sumber: …" line names the story's source and stays."""
+    return (len(line) <= 60 and len(line.split()) <= 8 and not re.search(r"[.!?\"”’')\]]$", line)
+            and not re.match(r"(?:sumber|source)\s*:", line, re.I))
+
+
+def _is_menu(line: str) -> bool:
+    """A row of navigation links: "Berita · Ekonomi · Olahraga · Foto · Indeks"."""
+    parts = [part.strip() for part in re.split(r"\s[·•]\s", line)]  # not "|": table rows use it
+    return len(parts) >= 4 and all(len(part.split()) <= 4 and not part.endswith(".") for part in parts)
 
 
 def _key(text: str) -> str:

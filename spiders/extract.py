@@ -24,13 +24,7 @@ from spiders import jsonld
 from spiders.body import body_text
 from spiders.layout import NOISE_TAGS, in_noise, main_heading, url_path
 from spiders.pagedate import published_and_modified
-from spiders.urls import canonicalize, looks_like_article, looks_like_listing, same_site
-
-try:  # TEMPORARY until spiders.urls gains it (issue 15, discovery work in progress)
-    from spiders.urls import looks_like_static_page
-except ImportError:  # pragma: no cover
-    def looks_like_static_page(url: str) -> bool:
-        return False
+from spiders.urls import canonicalize, looks_like_article, looks_like_listing, looks_like_static_page, same_site
 
 AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator")
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "redaksi web", "webmaster", "editor"})
@@ -223,6 +217,9 @@ def _strip_site(title: str, names: list[str], host: str) -> str:
                 return match["rest"].strip()
     parts = re.split(_SEP, title)
     site_key = re.sub(r"[^a-z0-9]", "", host.removeprefix("www.").split(".")[0])
+    prefix = re.match(r"^(?P<site>[^\s:]{4,40})\s*:\s+(?P<rest>.{10,})$", title)  # "KabarBromo.com: Jalan …"
+    if prefix and len(site_key) >= 4 and re.sub(r"[^a-z0-9]", "", prefix["site"].lower()).startswith(site_key):
+        return prefix["rest"].strip()
     if len(parts) > 1 and len(site_key) >= 4:  # the domain written out: "Kabar Bromo" on kabarbromo.id
         if re.sub(r"[^a-z0-9]", "", parts[-1].lower()).startswith(site_key):
             return title[: title.rfind(parts[-1])].strip(" -–—|·•»:~")
