@@ -50,7 +50,11 @@ _BOILERPLATE = re.compile(
     r"|(?:gabung|join)\b.*(?:whatsapp|telegram|channel|saluran|grup)|advertisement\b|iklan$"
     r"|scroll\s+(?:untuk|to|ke)\s+(?:melanjutkan|lanjut|continue|bawah)|bagikan\s*(?::|artikel|berita|ini|ke\b|$)"
     r"|share\s*(?::|this|artikel|berita|$)|tags?\s*:|topik\s*:|(?:download|unduh)\s+aplikasi"
-    r"|(?:copyright|hak\s+cipta)\b(?=.{0,160}$)|(?:©|\(c\))\s*(?:\d{4}|copyright)(?=.{0,160}$))",
+    r"|(?:copyright|hak\s+cipta)\b(?=.{0,160}$)|(?:©|\(c\))\s*(?:\d{4}|copyright)(?=.{0,160}$)"
+    # boxes' labels ("Trending: …", "Terpopuler") and comment prompts ("Belum ada komentar", "Komentar (0)")
+    r"|(?:trending|terpopuler|populer|terkini|terbaru|headline|pilihan\s+editor|rekomendasi|hot\s+news)\s*(?::|$)"
+    r"|(?:belum\s+ada|tidak\s+ada|tulis(?:kan)?|tinggalkan|kirim|beri(?:kan)?|lihat\s+semua|muat)\s+(?:\w+\s+)?komentar"
+    r"|(?:login|masuk|daftar)\s+untuk\s+(?:ber)?komentar|komentar\s*\(?\d*\)?\s*$|\d+\s+komentar\s*$)",
     re.I,
 )
 # Lines that close a story on Indonesian portals: copyright, "follow us on Google News/WhatsApp",
@@ -211,6 +215,8 @@ def _filter_lines(text: str, title: str | None, now: datetime | None) -> str:
             continue
         link_list = 0
         if _BOILERPLATE.match(line) or _SOCIAL_ONLY.match(line) or _key(line) == title_key or _is_menu(line):
+            continue
+        if len(line) <= 100 and _CREDIT.match(line):  # "Editor: …", "Reporter: …" wherever it sits
             continue
         if _END_MARKER.search(line) and len(line) <= 240:
             end_marks.append(len(kept))  # a copyright line or a follow-us prompt: where the story may end
