@@ -24,7 +24,8 @@ from spiders import jsonld
 from spiders.body import body_text
 from spiders.layout import NOISE_TAGS, in_noise, main_heading, url_path
 from spiders.pagedate import published_and_modified
-from spiders.urls import canonicalize, looks_like_article, looks_like_listing, looks_like_static_page, same_site
+from spiders.urls import (canonicalize, is_wordpress_shortlink, looks_like_article, looks_like_listing,
+                          looks_like_static_page, same_site)
 
 AUTHOR_META = ("author", "article:author", "og:article:author", "parsely-author", "sailthru.author", "dc.creator")
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "redaksi", "tim redaksi", "redaksi web", "webmaster", "editor"})
@@ -133,8 +134,8 @@ def _not_article_reason(url: str, nodes: list[dict], declared: str | None, og_ty
     """
     if not text and not title:
         return "empty"
-    if (url_path(url) or "/").strip("/") == "":
-        return "listing"  # a site's front page
+    if (url_path(url) or "/").strip("/") == "" and not is_wordpress_shortlink(url):
+        return "listing"  # a site's front page (a WordPress post read as /?p=N is not)
     articles = [n for n in nodes if any(jsonld.is_article_type(t) for t in jsonld.node_types(n))]
     headlines = {jsonld.node_text(n, "headline", "name", "url") for n in articles}  # several plugins, one story
     if len(headlines) >= 3:

@@ -119,7 +119,5 @@ def test_a_shortlinked_article_is_stored_once_under_its_canonical_url(crawls):
     assert titles(crawls.wide_after_again) == titles(crawls.wide)
 
 
-@pytest.mark.xfail(strict=True, reason="read_article takes a /?p=N URL for the site's front page "
-                                       "(not_article_reason 'listing'); the lead is fixing it in spiders/extract.py")
 def test_a_shortlink_served_without_a_redirect_is_stored_under_its_canonical_url(crawls):
     assert titles(crawls.wide).items() >= SHORTLINKED.items()

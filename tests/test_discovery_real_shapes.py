@@ -200,8 +200,6 @@ def test_an_article_read_through_its_shortlink_gives_its_canonical_url(fetched):
     assert page.canonical_url == "https://kabartapal.id/2026/11/30/lampu-jalan-di-sumberasih-mati-sebulan/"
 
 
-@pytest.mark.xfail(strict=True, reason="read_article takes a /?p=N URL for the site's front page "
-                                       "(not_article_reason 'listing'); the lead is fixing it in spiders/extract.py")
 def test_an_article_read_through_its_shortlink_is_an_article():
     page = read_article(SHORTLINKED, "https://kabartapal.id/?p=4821", now=NOW)
     assert page.is_article, page.not_article_reason
