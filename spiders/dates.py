@@ -23,9 +23,9 @@ import email.utils
 import functools
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)

@@ -29,9 +29,9 @@ PUBLISHED_META = (
 )
 MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
                  "article:modified", "dcterms.modified", "last-modified", "parsely-updated")
-_DATE_HINT = re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|meta|byline", re.I)
-_UPDATED = re.compile(r"diperbarui|diupdate|pembaruan|update[ds]?|modified|revised|aktualisiert|actualizad", re.I)
-_PUBLISHED = re.compile(r"dipublikasikan|diterbitkan|terbit|tayang|dibuat|published|posted|veröffentlicht", re.I)
+_DATE_HINT = re.compile(r"date|time|tanggal|tgl|waktu|publish|posted|meta|byline", re.IGNORECASE)
+_UPDATED = re.compile(r"diperbarui|diupdate|pembaruan|update[ds]?|modified|revised|aktualisiert|actualizad", re.IGNORECASE)
+_PUBLISHED = re.compile(r"dipublikasikan|diterbitkan|terbit|tayang|dibuat|published|posted|veröffentlicht", re.IGNORECASE)
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
 # How much text around the headline may hold its date line (characters, whitespace collapsed).
 AFTER_HEADLINE = 300
