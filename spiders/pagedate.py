@@ -133,10 +133,18 @@ def _dates_in(text: str, now) -> list[tuple[int, Shown]]:
     found, previous_end = [], 0
     for start, end, reading in find_dates(text, now=now):
         label = text[max(previous_end, start - 40):start]
+        if reading.relative and _in_sentence(label):  # "... tanggul jebol kemarin sore.": prose, not a date line
+            continue
         updated = bool(_UPDATED.search(label)) and not _PUBLISHED.search(label[_last_match_end(_UPDATED, label):])
         found.append((start, Shown(reading, updated=updated, line=True)))
         previous_end = end
     return found
+
+
+def _in_sentence(before: str) -> bool:
+    """The word before a date is running prose (lowercase, not a label like "diperbarui")."""
+    words = before.split()
+    return bool(words) and words[-1][0].islower() and not (_UPDATED.search(words[-1]) or _PUBLISHED.search(words[-1]))
 
 
 def _last_match_end(pattern: re.Pattern, text: str) -> int:
