@@ -130,8 +130,10 @@ def _wrap_loose_text(tree) -> None:
         if not any(c.tag in ("br", "p") for c in children) and _letters(lead) < MIN_LOOSE_CHARS:
             continue
         loose = (element.text or "") + "".join(c.tail or "" for c in children)
-        if _letters(loose) < MIN_LOOSE_CHARS:
-            continue
+        beside_paragraphs = any(c.tag == "p" for c in children) and any(
+            _letters(_inline_text(c)) for c in children if isinstance(c.tag, str) and c.tag not in _BLOCKS and c.tag != "br")
+        if _letters(loose) < MIN_LOOSE_CHARS and not beside_paragraphs:
+            continue  # (an inline date or label beside <p>s is its own line, never glued to the lead)
         text, inline = element.text or "", []
         layout: list = []  # in order: ("run", text, inline) or ("block", element)
         for child in children:
@@ -224,6 +226,9 @@ def _filter_lines(text: str, title: str | None, now: datetime | None) -> str:
         kept.append(line)
     if end_marks and end_marks[0] > 0 and sum(map(len, kept[: end_marks[0]])) >= END_MARK_SHARE * sum(map(len, kept)):
         kept = kept[: end_marks[0]]  # what follows it is the site's (related teasers, footer)
+    half = len(kept) // 2
+    if half and len(kept) % 2 == 0 and kept[:half] == kept[half:]:
+        kept = kept[:half]  # the whole story twice (an extractor reading nested article containers)
     while kept and (_is_credit(kept[-1], now) or _is_label(kept[-1])):
         kept.pop()
     while kept and _is_credit(kept[0], now):

@@ -140,10 +140,10 @@ def _not_article_reason(url: str, nodes: list[dict], declared: str | None, og_ty
     headlines = {jsonld.node_text(n, "headline", "name", "url") for n in articles}  # several plugins, one story
     if len(headlines) >= 3:
         return "listing"
+    if looks_like_static_page(url):
+        return "static_page"  # whatever type a theme declares for it
     if declared:
         return None
-    if looks_like_static_page(url):
-        return "static_page"
     if jsonld.has_listing_type(nodes) and not articles:
         return "listing"
     if (og_type or "").startswith("article"):

@@ -338,7 +338,8 @@ class NewsSpider(SourceSpider):
         try:
             page, encoding, analysis = await workers.run(
                 workers.read_then_analyse, self.site.read_response, self.analyser, self.analyser_args,
-                response.body, content_type or None, response.url, self.now, workers=self.extract_workers)
+                response.body, content_type or None, response.url, datetime.now(JAKARTA),  # "2 jam lalu" from now
+                workers=self.extract_workers)
         except Exception as exc:  # a page that breaks the reader must not stop the crawl
             self.logger.exception("Could not read %s", response.url)
             yield self._error(response.url, "parse", f"could not read the page: {exc.__class__.__name__}: {exc}")

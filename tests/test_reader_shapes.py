@@ -202,10 +202,6 @@ STATIC_WITH_JSONLD = page_html("static_page").replace(
         pytest.param("static_page", "https://kabarbromo.example/terms_of_use/", None, "static_page", id="terms-of-use"),
         pytest.param(
             "static_page", "https://kabarbromo.example/redaksi/", STATIC_WITH_JSONLD, "static_page",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "issue 15 point 4: static pages are never articles; a theme that declares JSON-LD "
-                "Article on every Page makes read_article take /redaksi/ as an article (declared type "
-                "is checked before looks_like_static_page in _not_article_reason)")),
             id="static-page-with-jsonld-article"),
     ],
 )
@@ -244,18 +240,10 @@ def test_lists_front_pages_and_static_pages_are_not_articles(name, url, html, re
         pytest.param("date_span_lead", [
             "LECES - Puskesmas Leces kini melayani",  # the date in a bare <span> between headline and lead
             "Kepala puskesmas mengatakan",
-            "Warga menyambut baik"], id="date-span-before-lead",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "issue 15 point 2: an inline <span> date line right before the lead <p> (inside <article>) "
-                "is glued to the lead: the body starts 'Senin, 7 Desember 2026 11:05 WIBLECES - Puskesmas "
-                "...' (plain trafilatura does the same)"))),
+            "Warga menyambut baik"], id="date-span-before-lead"),
         pytest.param("microdata", [
             "TONGAS - Bidan Desa Tongas Wetan kini",  # a short story in <article><div itemprop=articleBody>
-            "Warga dusun terjauh tidak lagi"], id="short-articlebody-read-once",
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "issue 15 point 2: a two-paragraph story in <div itemprop=articleBody> inside <article> comes "
-                "out twice (4 paragraphs: lead, second, lead, second); plain trafilatura 2.0 duplicates it too, "
-                "with six more paragraphs it does not"))),
+            "Warga dusun terjauh tidak lagi"], id="short-articlebody-read-once"),
     ],
 )
 def test_the_whole_story_is_kept_lead_first(name, openings):
