@@ -18,9 +18,11 @@ from lxml import html as lxml_html
 from spiders.dates import find_date
 
 MIN_BODY_CHARS = 200
-# Chosen on the peer suites (benchmarks/RESULTS-extract.md): precision mode first; balanced mode
-# when precision kept under a quarter of the text in the page's <p>s, taken when twice as long.
+# Chosen on the peer suites (benchmarks/RESULTS-extract.md): precision mode first (fast, then with
+# trafilatura's fallbacks when the fast pass kept under half of the text in the page's <p>s);
+# balanced mode when precision kept under a quarter of it, taken when twice as long.
 SHORT_CUT_RATIO = 4
+FAST_CUT_RATIO = 2
 BALANCED_GAIN = 2
 
 # Boxes named in Indonesian, which trafilatura's English class-name rules miss ("samping" is the
@@ -77,12 +79,17 @@ def body_text(html: str, tree, url: str, title: str | None, now: datetime | None
     for box in _boxes(tree):  # prunes ``tree`` in place; it is not used after this
         _drop_keeping_tail(box)
     _wrap_loose_text(tree)
-    spare = copy.deepcopy(tree)  # trafilatura rewrites the tree it is given
-    text = _filter_lines(_trafilatura(tree, url, favor_precision=True), title, now)
-    if len(text) * SHORT_CUT_RATIO < _paragraph_chars(spare):
+    paragraph_chars = _paragraph_chars(tree)
+    pristine = copy.deepcopy(tree)  # trafilatura rewrites the tree it is given; later passes copy this
+    # Precision mode without trafilatura's fallback extractors first (a third of the time); with
+    # them when that kept under half of the page's paragraph text or almost nothing.
+    text = _filter_lines(_trafilatura(tree, url, favor_precision=True, fast=True), title, now)
+    if len(text) * FAST_CUT_RATIO < paragraph_chars or len(text) < MIN_BODY_CHARS:
+        text = _filter_lines(_trafilatura(copy.deepcopy(pristine), url, favor_precision=True), title, now)
+    if len(text) * SHORT_CUT_RATIO < paragraph_chars:
         # Precision mode kept little of the page's running text: it may have cut the story
         # short (a subheading or a figure mid-story). Balanced mode decides when it finds much more.
-        balanced = _filter_lines(_trafilatura(spare, url), title, now)
+        balanced = _filter_lines(_trafilatura(pristine, url), title, now)
         if len(balanced) > BALANCED_GAIN * len(text):
             text = balanced
     if len(text) < MIN_BODY_CHARS and has_form:
