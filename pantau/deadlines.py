@@ -43,13 +43,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import lokal
 
+from spiders.dates import JAKARTA as WIB
+
 logger = logging.getLogger(__name__)
 
-WIB = ZoneInfo("Asia/Jakarta")
 VERIFICATION_DAYS = 3
 REPLY_DAYS = 5
 AUTO_CLOSE_DAYS = 10

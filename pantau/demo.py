@@ -31,8 +31,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from spiders.dates import JAKARTA as WIB
+
 DATA = Path(__file__).resolve().parent / "demo_data" / "sites.yaml"
-WIB = timezone(timedelta(hours=7))
 X_TOKEN = "demo-token-bukan-rahasia"
 SEARCH_PATH = "/2/tweets/search/recent"
 SNOWFLAKE_EPOCH_MS = 1288834974657

@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from scrapy.exceptions import DropItem
 
 from pipelines.drop_reasons import NOT_ARTICLE, reason_label
+from spiders.dates import JAKARTA as WIB
 from spiders.items import Article
 
-WIB = ZoneInfo("Asia/Jakarta")
 MIN_TEXT_CHARS = 80
 # A post (on X, from a feed bridge, or imported by staff) is its text however short ("jalan
 # ambles di Tiris, tolong"), so it only needs some; the news minimum tells an article from a page

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)
 
+# The one time zone of Pantau (WIB): every layer takes it from here, the lowest module that needs it
+# (spiders date what they read; pipelines, storage callers, exports and the web show it).
 JAKARTA = ZoneInfo("Asia/Jakarta")
 WITA = timezone(timedelta(hours=8), "WITA")
 WIT = timezone(timedelta(hours=9), "WIT")
@@ -339,7 +341,7 @@ def _date_data_parser(relative_base: datetime):
     return DateDataParser(
         languages=["id"],
         settings={
-            "TIMEZONE": "Asia/Jakarta",
+            "TIMEZONE": JAKARTA.key,
             "RETURN_AS_TIMEZONE_AWARE": True,
             "DATE_ORDER": "DMY",
             "RELATIVE_BASE": relative_base,

@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from classify.taxonomy import Opd, Taxonomy, default_taxonomy, plain
+from spiders.dates import JAKARTA as WIB
 
-WIB = ZoneInfo("Asia/Jakarta")
 REGION_NAME = "Kabupaten Probolinggo"
 TITLE_LIMIT = 150
 ISI_LIMIT = 4000  # the text part of Isi; the full article stays one click away in Lampiran

@@ -17,10 +17,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from spiders import discovery
+from spiders.dates import JAKARTA as WIB
 from spiders.extract import ArticlePage
 from spiders.sites.base import Site
-
-WIB = timezone(timedelta(hours=7))
 
 
 class LintasTengger(Site):
