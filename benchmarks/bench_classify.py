@@ -118,7 +118,9 @@ def main() -> None:
     try:
         active_model_dir()
     except FileNotFoundError:
-        train_and_save(log=lambda *_: None)
+        from pantau.config import DEFAULT_REGION
+
+        train_and_save(region=DEFAULT_REGION, log=lambda *_: None)
     load = load_seconds()
     nlp = load_pipeline()
     results = {"model_load_s": round(load, 2)}

@@ -140,8 +140,9 @@ class Office:
 
     def retrain(self) -> dict:
         from classify.pipeline import train_and_save
+        from pantau.config import DEFAULT_REGION
 
-        report = train_and_save(region="35.13", log=lambda *_: None, root=self.models,
+        report = train_and_save(region=DEFAULT_REGION, log=lambda *_: None, root=self.models,
                                 reviews=self.repo.review_examples())
         self.load()
         self.reclassify()

@@ -44,10 +44,11 @@ class Data:
         from classify.corpus import load_records, split
         from classify.gazetteer import Gazetteer
         from classify.train import classifier_text
+        from pantau.config import DEFAULT_REGION
 
         self.sets = realtexts.real_sets()
         parts = split(load_records())
-        self.gazetteer = Gazetteer.load("35.13")
+        self.gazetteer = Gazetteer.load(DEFAULT_REGION)
         self.train = parts["train"] + parts["dev"]
         self.test = parts["test"]
         mask = self.gazetteer.mask

@@ -257,7 +257,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     parts = split(load_records())
     train, dev = parts["train"], parts["dev"]  # parts["test"] is never used
-    mask = Gazetteer.load("35.13").mask
+    from pantau.config import DEFAULT_REGION
+
+    mask = Gazetteer.load(DEFAULT_REGION).mask
     masked_train = [replace(r, text=mask(r.text)) for r in train]
     train_tokens = [classifier_tokens(r.text, lambda text: text) for r in masked_train]
     dev_tokens = [classifier_tokens(r.text, mask) for r in dev]

@@ -125,7 +125,7 @@ def text_of(doc: Doc) -> str:
     return text if text is not None else doc.text
 
 
-@Language.factory("pantau_places_v1", default_config={"region": "35.13"})
+@Language.factory("pantau_places_v1")  # region: always the office's, never a default here
 def make_places(nlp: Language, name: str, region: str) -> "PlacesComponent":
     return PlacesComponent(region)
 
@@ -240,7 +240,7 @@ class OpdComponent:
         return doc
 
 
-def build_pipeline(models: Models, region: str = "35.13") -> Language:
+def build_pipeline(models: Models, region: str) -> Language:
     nlp = spacy.blank("id", config={"nlp": {"tokenizer": {"@tokenizers": "pantau_tokenizer_v1"}}})
     nlp.add_pipe("pantau_places_v1", name="places", config={"region": region})
     textcat = nlp.add_pipe("pantau_textcat_svm_v1", name="textcat")
@@ -334,7 +334,7 @@ def _headline(report: dict) -> dict:
             "category_accuracy": report["category_accuracy"], "region_accuracy": report.get("region_accuracy")}
 
 
-def train_and_save(region: str = "35.13", activate: bool = True, log=print, root: Path | None = None,
+def train_and_save(region: str, activate: bool = True, log=print, root: Path | None = None,
                    ship: bool = False, reviews=None) -> dict:
     """Train on the corpus (train + dev splits), evaluate on test, save, and maybe activate.
 

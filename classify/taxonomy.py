@@ -2,8 +2,8 @@
 
 Three data files in ``classify/data`` (an admin edits the first two by hand): ``taxonomy.yaml``
 (the category codes, their labels, the SP4N-LAPOR! kategori each maps to and a default OPD),
-``opd_routing.yaml`` (the agencies of Kabupaten Probolinggo and those outside its authority,
-then ordered cue rules) and ``lapor_kategori.json`` (the national LAPOR! category list, copied
+``opd_routing.yaml`` (the agencies of the office's kabupaten/kota and those outside its
+authority, then ordered cue rules) and ``lapor_kategori.json`` (the national LAPOR! category list, copied
 from the shared data with its source note). :meth:`Taxonomy.load` checks all three and raises
 :class:`TaxonomyError` naming the file, the line and the key of the first problem. When
 ``PANTAU_TAXONOMY_DIR`` names a folder, a ``taxonomy.yaml`` or ``opd_routing.yaml`` found there
@@ -14,7 +14,7 @@ is read instead of the shipped copy (the admin pages write their edits there, se
 whole words, matched case-insensitively ("PJU", "#pju" match ``pju``; "kktp" does not match
 ``ktp``); a phrase cue matches its words in sequence, separated by spaces, "-" or "/". Order:
 
-1. rules marked ``first: true`` (jurisdiction cues such as Kota Probolinggo), top to bottom;
+1. rules marked ``first: true`` (jurisdiction cues such as a namesake kota's offices), top to bottom;
 2. rules that list the complaint's category, top to bottom: the classifier's category is the
    strongest signal, so "banjir merendam SDN" goes to Dinas Pendidikan when classified
    ``pendidikan`` and to BPBD when classified ``bencana``;
@@ -411,7 +411,7 @@ class Taxonomy:
             opd = self._opds[opd.route_to]
             reason += f", dilaporkan melalui {opd.short}"
         if opd.outside_authority:
-            reason += f"; di luar kewenangan Pemkab (Bukan Wewenang), teruskan ke {opd.forward_to}"
+            reason += f"; di luar kewenangan pemerintah daerah (Bukan Wewenang), teruskan ke {opd.forward_to}"
         if not opd.confirmed:
             reason += "; nama OPD perlu dicek admin"
         if note:

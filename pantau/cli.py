@@ -320,7 +320,7 @@ def export(
             progress.start()
             task = progress.add_task("export", total=total)
         count = write_records(repo.iter_export_records(**filters.query()), format, out=out_file, stream=sys.stdout,
-                              mask=admin is None, per_opd=per_opd, region=_configured_region(), notes=notes,
+                              mask=admin is None, per_opd=per_opd, notes=notes,
                               progress=tick)
     except OSError as exc:
         raise fail(f"cannot write {out_file}: {exc.strerror or exc}", 1)
@@ -465,7 +465,7 @@ def backup(
 def classify_command(
     text: Optional[str] = typer.Argument(None, help="the text to classify"),
     jsonl: Optional[Path] = typer.Option(None, "--jsonl", help='file of {"id": ..., "text": ...} lines; - for stdin'),
-    region: Optional[str] = typer.Option(None, "--region", help="Kemendagri code of the kabupaten/kota (default: the sources file's, else 35.13)"),
+    region: Optional[str] = typer.Option(None, "--region", help="Kemendagri code of the kabupaten/kota (default: the sources file's region)"),
     model: Optional[Path] = typer.Option(None, "--model", help="a saved model folder (default: the active model)"),
 ):
     """Classify one text, or every line of a JSONL file; prints one JSON object per input."""
@@ -537,11 +537,18 @@ def reclassify(
               f"{unsure} 'perlu dicek' (the model was unsure; they wait for review too).")
 
 
-def _configured_region() -> str:
+def _office():
+    """The office in use (the sources file's region and name; pantau/config.py's defaults without one)."""
+    from pantau.office import current_office
+
     try:
-        return load_sources().region
-    except ConfigError:
-        return "35.13"
+        return current_office()
+    except ConfigError as exc:
+        raise fail(escape(str(exc)))
+
+
+def _configured_region() -> str:
+    return _office().region
 
 
 @app.command()
@@ -780,7 +787,7 @@ def report(
     except ValueError as exc:
         raise fail(str(exc))
     try:
-        written = write_report(open_repository(db), month, out_file, fmt)
+        written = write_report(open_repository(db), month, out_file, fmt, office=_office())
     except OSError as exc:
         raise fail(f"could not write {out_file}: {exc}", 1)
     err.print(f"Wrote the report for {written.month_label} ({fmt.upper()}) to {out_file}.", highlight=False)

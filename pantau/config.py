@@ -1,8 +1,9 @@
 """Load and validate the sources file (``sources.yaml``).
 
 The sources file is what a Diskominfo admin edits by hand, so every error names the file, the
-line, the source and the key, and says what to do. This module is a leaf: it imports nothing
-from the rest of Pantau, so spiders, the scheduler and the CLI can all use it.
+line, the source and the key, and says what to do. The scheduler, the CLI and the web interface
+use it. What it builds for each entry, :class:`~spiders.source.Source`, lives below it in
+``spiders`` (spiders read it and never import ``pantau``) and is re-exported here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,14 @@ from urllib.parse import urlsplit
 
 import yaml
 
-DEFAULT_SOURCES_FILE = "sources.yaml"
-DEFAULT_REGION = "35.13"
-DEFAULT_EVERY = timedelta(hours=1)
+from spiders.source import NEWS_KINDS, Source  # Source: re-exported, the type every caller gets
 
-NEWS_KINDS = ("auto", "rss", "sitemap", "wordpress", "html")
+DEFAULT_SOURCES_FILE = "sources.yaml"
+# The office Pantau serves unless the sources file says otherwise: the one place these defaults live
+# (region names, notices and reports are derived from them, see pantau/office.py).
+DEFAULT_REGION = "35.13"
+DEFAULT_OFFICE = "Diskominfo"
+
 KINDS = (*NEWS_KINDS, "x", "feed")
 SELECTOR_KEYS = ("article_links", "next_page", "title", "published_at", "author", "body")
 SOURCE_KEYS = (
@@ -30,7 +34,7 @@ SOURCE_KEYS = (
     "concurrency", "selectors", "social", "max_posts", "max_posts_per_month", "subdomains",
 )
 POST_CAP_KEYS = ("max_posts", "max_posts_per_month")  # X sources only: the API bills every post read
-TOP_KEYS = ("region", "sources")
+TOP_KEYS = ("region", "office", "sources")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _EVERY_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _REGION_RE = re.compile(r"^\d{2}(\.\d{2}){1,3}(\.\d{4})?$")
@@ -56,50 +60,11 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
-class Source:
-    """One entry of the sources file."""
-
-    name: str
-    kind: str = "auto"  # auto|rss|sitemap|wordpress|html for news sites; x; feed
-    url: str | None = None
-    query: str | None = None
-    api_base: str | None = None
-    every: timedelta = DEFAULT_EVERY
-    enabled: bool = True
-    max_pages: int | None = None
-    delay: float | None = None
-    concurrency: int | None = None
-    selectors: dict[str, str] = field(default_factory=dict)
-    social: bool = False
-    max_posts: int | None = None  # X: most posts one crawl reads
-    max_posts_per_month: int | None = None  # X: most posts read in a calendar month
-    # News sites: False = only the URL's host and path prefix; True = every host of the URL's
-    # registrable domain too (news.example.id, daerah.example.id); or those host names/suffixes.
-    subdomains: bool | tuple[str, ...] = False
-
-    @property
-    def is_news(self) -> bool:
-        return self.kind in NEWS_KINDS
-
-    def as_spec(self) -> dict[str, Any]:
-        """The mapping ``storage`` keeps for this source."""
-        config = {
-            "every_seconds": int(self.every.total_seconds()), "max_pages": self.max_pages,
-            "delay": self.delay, "concurrency": self.concurrency, "selectors": self.selectors,
-            "social": self.social, "api_base": self.api_base,
-            "max_posts": self.max_posts, "max_posts_per_month": self.max_posts_per_month,
-        }
-        if self.subdomains:  # only when set, so sources without the key keep their stored config
-            config["subdomains"] = self.subdomains if self.subdomains is True else list(self.subdomains)
-        return {"name": self.name, "kind": self.kind, "url": self.url, "query": self.query,
-                "enabled": self.enabled, "config": config}
-
-
-@dataclass(frozen=True)
 class SourcesFile:
     path: Path
     region: str
     sources: tuple[Source, ...]
+    office: str = DEFAULT_OFFICE
 
     def get(self, name: str) -> Source:
         for source in self.sources:
@@ -143,32 +108,23 @@ def load_sources(path: str | Path | None = None) -> SourcesFile:
     return parse_sources(text, path)
 
 
+def load_office_keys(path: str | Path | None = None) -> tuple[str, str]:
+    """``(region, office)`` of a sources file, the defaults when there is none. Only the top-level
+    keys are read: a mistake in a source entry does not change which office the file is for."""
+    path = sources_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return DEFAULT_REGION, DEFAULT_OFFICE
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read the file: {exc}") from None
+    return _office_keys(_top(text, path), path)
+
+
 def parse_sources(text: str, path: str | Path = DEFAULT_SOURCES_FILE) -> SourcesFile:
     path = Path(path)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, f"not valid YAML ({problem})", line=line) from None
-    if root is None:
-        raise ConfigError(path, "the file is empty: it needs a 'sources:' list")
-    if not isinstance(root, yaml.MappingNode):
-        raise ConfigError(path, "the top level must be a mapping with 'region' and 'sources'",
-                          line=root.start_mark.line + 1)
-    top = _mapping(root, path, None)
-    for key, (_, key_node) in top.items():
-        if key not in TOP_KEYS:
-            raise ConfigError(path, _unknown(key, TOP_KEYS), key=key, line=key_node.start_mark.line + 1)
-    region = DEFAULT_REGION
-    if "region" in top:
-        value_node, key_node = top["region"]
-        region = str(_plain(value_node)).strip()
-        if not _REGION_RE.match(region):
-            raise ConfigError(path, f"'{region}' is not a Kemendagri region code such as \"35.13\" "
-                                    "(quote it so YAML keeps it as text)",
-                              key="region", line=key_node.start_mark.line + 1)
+    top = _top(text, path)
+    region, office = _office_keys(top, path)
     if "sources" not in top:
         raise ConfigError(path, "missing the 'sources:' list", key="sources")
     list_node, key_node = top["sources"]
@@ -186,7 +142,48 @@ def parse_sources(text: str, path: str | Path = DEFAULT_SOURCES_FILE) -> Sources
                               source=source.name, key="name", line=line)
         seen[source.name] = line
         sources.append(source)
-    return SourcesFile(path=path, region=region, sources=tuple(sources))
+    return SourcesFile(path=path, region=region, sources=tuple(sources), office=office)
+
+
+def _top(text: str, path: Path) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """The sources file's top-level mapping, its keys checked."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, f"not valid YAML ({problem})", line=line) from None
+    if root is None:
+        raise ConfigError(path, "the file is empty: it needs a 'sources:' list")
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigError(path, "the top level must be a mapping with 'region' and 'sources'",
+                          line=root.start_mark.line + 1)
+    top = _mapping(root, path, None)
+    for key, (_, key_node) in top.items():
+        if key not in TOP_KEYS:
+            raise ConfigError(path, _unknown(key, TOP_KEYS), key=key, line=key_node.start_mark.line + 1)
+    return top
+
+
+def _office_keys(top: dict[str, tuple[yaml.Node, yaml.Node]], path: Path) -> tuple[str, str]:
+    region = DEFAULT_REGION
+    if "region" in top:
+        value_node, key_node = top["region"]
+        region = str(_plain(value_node)).strip()
+        if not _REGION_RE.match(region):
+            raise ConfigError(path, f"'{region}' is not a Kemendagri region code such as \"{DEFAULT_REGION}\" "
+                                    "(quote it so YAML keeps it as text)",
+                              key="region", line=key_node.start_mark.line + 1)
+    office = DEFAULT_OFFICE
+    if "office" in top:
+        value_node, key_node = top["office"]
+        value = _plain(value_node)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(path, f"must be the office's short name as text, e.g. \"{DEFAULT_OFFICE}\"",
+                              key="office", line=key_node.start_mark.line + 1)
+        office = " ".join(value.split())
+    return region, office
 
 
 def _source(node: yaml.Node, index: int, path: Path) -> Source:

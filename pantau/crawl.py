@@ -191,7 +191,7 @@ def _classify_while_reading(settings: Settings) -> None:
     except (FileNotFoundError, OSError):
         return  # the classifier stage reports it
     settings.set("PANTAU_PAGE_ANALYSER", "pipelines.classify.analyse_page", priority="cmdline")
-    settings.set("PANTAU_PAGE_ANALYSER_ARGS", [model_dir, settings.get("PANTAU_REGION", "35.13")], priority="cmdline")
+    settings.set("PANTAU_PAGE_ANALYSER_ARGS", [model_dir, settings.get("PANTAU_REGION")], priority="cmdline")
 
 
 def settings_from_env() -> dict:

@@ -31,6 +31,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from pantau.config import DEFAULT_REGION
+
 from spiders.dates import JAKARTA as WIB
 
 DATA = Path(__file__).resolve().parent / "demo_data" / "sites.yaml"
@@ -278,6 +280,7 @@ class Demo:
     x_api: SampleXApi | None = None
     x_name: str = ""
     x_query: str = ""
+    region: str = DEFAULT_REGION  # the content's kabupaten/kota (its `region:`), written to the sources file
 
     @property
     def db_url(self) -> str:
@@ -289,6 +292,7 @@ class Demo:
 
     def start_servers(self, content: dict | None = None) -> None:
         content = content or load_content()
+        self.region = str(content.get("region") or DEFAULT_REGION)
         self.sites = [SampleSite(site).start() for site in content["sites"]]
         x = content["x"]
         self.x_api = SampleXApi(x["posts"]).start()
@@ -304,7 +308,7 @@ class Demo:
                         "api_base": self.x_api.url})
         self.sources_file.write_text(
             "# Written by `pantau demo`: sample sites and a sample X API on 127.0.0.1 (ports change every run).\n"
-            + yaml.safe_dump({"region": "35.13", "sources": entries}, sort_keys=False, allow_unicode=True),
+            + yaml.safe_dump({"region": self.region, "sources": entries}, sort_keys=False, allow_unicode=True),
             encoding="utf-8")
         return self.sources_file
 

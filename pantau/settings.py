@@ -7,6 +7,8 @@ source may relax this only for sites the office owns (``delay: 0`` in the source
 
 import os
 
+from pantau.config import DEFAULT_REGION
+
 BOT_NAME = "pantau"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -75,10 +77,12 @@ EXTENSIONS = {
 # Pantau's own settings (overridable from the command line with -s).
 PANTAU_DB_URL = os.environ.get("PANTAU_DB_URL")
 PANTAU_SOURCES = os.environ.get("PANTAU_SOURCES", "sources.yaml")
+# How a spider given only a source name (scrapy crawl news -a source=NAME) finds its Source.
+PANTAU_SOURCE_LOADER = "pantau.config.load_sources"
 PANTAU_SINCE_DAYS = 30
 PANTAU_MAX_PAGES = 1000  # requests per source and crawl, unless the source sets max_pages
 PANTAU_NEAR_DUPLICATE_THRESHOLD = 0.5
-PANTAU_REGION = "35.13"  # the sources file's region (set by `pantau crawl`)
+PANTAU_REGION = DEFAULT_REGION  # the sources file's region (set by `pantau crawl`)
 PANTAU_CLASSIFY = True  # the classification stage (the active or shipped model)
 PANTAU_CASE_DAYS = 3  # reports of one incident: at most this many days apart (pipelines.cluster)
 PANTAU_CASE_OVERLAP = 0.3  # ... and sharing this share of their problem words

@@ -72,7 +72,7 @@ def classify_text(model_dir: str, region: str, text: str) -> dict:
 
 
 class ClassifyPipeline:
-    def __init__(self, region: str, workers_count: int, enabled: bool = True, stats=None):
+    def __init__(self, region: str | None, workers_count: int, enabled: bool = True, stats=None):
         self.region = region
         self.workers = workers_count
         self.enabled = enabled
@@ -84,7 +84,8 @@ class ClassifyPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.get("PANTAU_REGION", "35.13"), settings.getint("PANTAU_EXTRACT_WORKERS", 0),
+        # no region: the model's own (the one it was saved for)
+        return cls(settings.get("PANTAU_REGION"), settings.getint("PANTAU_EXTRACT_WORKERS", 0),
                    settings.getbool("PANTAU_CLASSIFY", True), crawler.stats)
 
     def open_spider(self, spider):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pantau.export.lapor import REGION_NAME, TITLE_LIMIT, lapor_form, tanggal_panjang
+from pantau.export.lapor import TITLE_LIMIT, lapor_form, tanggal_panjang
 
-__all__ = ["REGION_NAME", "TITLE_LIMIT", "lapor_draft"]
+__all__ = ["TITLE_LIMIT", "lapor_draft"]
 
 
 def lapor_draft(item: dict[str, Any]) -> dict[str, str]:

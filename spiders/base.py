@@ -1,6 +1,11 @@
 """What every Pantau spider shares: its source from the sources file, the crawl's ``since``,
 the per-source politeness settings, and the attributes the crawl machinery reads
-(``known_urls``, ``requested``, ``article_requests``; see pantau.state and pantau.crawl)."""
+(``known_urls``, ``requested``, ``article_requests``; see pantau.state and pantau.crawl).
+
+A spider gets its :class:`~spiders.source.Source` as an object (``pantau crawl``, ``pantau
+import``) or by name (``scrapy crawl news -a source=NAME``); a name is looked up with the loader
+the Scrapy setting ``PANTAU_SOURCE_LOADER`` registers (``pantau.settings`` names
+``pantau.config.load_sources``), so spiders never import the layer that reads the sources file."""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
+from scrapy.utils.misc import load_object
 
-from pantau.config import Source, load_sources
 from spiders.dates import JAKARTA, parse_date
+from spiders.source import Source
 
 # Request meta: True when any worker of a distributed crawl may answer the request — nothing in
 # the spider that made it waits for its answer (see pantau.distributed).
@@ -46,7 +52,7 @@ class SourceSpider(scrapy.Spider):
     def _configure_source(self, settings) -> None:
         source = self._source_arg
         if isinstance(source, str):
-            source = load_sources(settings.get("PANTAU_SOURCES")).get(source)
+            source = self._source_named(source, settings)
         self.source: Source = source
         self.now = datetime.now(JAKARTA)
         since = self._since_arg
@@ -65,3 +71,12 @@ class SourceSpider(scrapy.Spider):
                 settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency or 8, priority="spider")
         if source.concurrency:
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", source.concurrency, priority="spider")
+
+    def _source_named(self, name: str, settings) -> Source:
+        """``-a source=NAME``: the loader of ``PANTAU_SOURCE_LOADER`` reads ``PANTAU_SOURCES``
+        (a callable taking the file's path and returning an object with ``get(name)``)."""
+        loader = settings.get("PANTAU_SOURCE_LOADER")
+        if not loader:
+            raise ValueError(f"the {self.name} spider got the source name '{name}' but no "
+                             "PANTAU_SOURCE_LOADER setting to look it up with")
+        return load_object(loader)(settings.get("PANTAU_SOURCES")).get(name)

@@ -33,8 +33,8 @@ from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
-from pantau.config import Source
 from spiders.base import SourceSpider
+from spiders.source import Source
 from spiders.dates import EARLIEST, FUTURE_SLACK, JAKARTA, parse_date
 from spiders.items import Article
 from spiders.social import guess_platform, title_from_text

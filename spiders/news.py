@@ -23,7 +23,6 @@ import scrapy
 from protego import Protego
 from scrapy.http import Response, TextResponse
 
-from pantau.config import Source
 from spiders import discovery
 from spiders.dates import JAKARTA
 from spiders.encoding import decode_html
@@ -35,6 +34,7 @@ from spiders.politeness import MAX_CRAWL_DELAY
 from spiders.urls import Scope, canonicalize, looks_like_listing
 from spiders import workers
 from spiders.base import SHARED_META, SourceSpider
+from spiders.source import Source
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Sitemaps of a site's navigation pages rather than its articles (WordPress/Yoast/Rank Math names).

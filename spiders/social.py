@@ -34,8 +34,8 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 
-from pantau.config import Source
 from spiders.base import SourceSpider
+from spiders.source import Source
 from spiders.dates import JAKARTA, parse_date
 from spiders.errors import describe_failure
 from spiders.items import Article, CrawlError

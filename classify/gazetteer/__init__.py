@@ -67,11 +67,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._index import DEFAULT_DATA_DIR, Index, build_index, compact
+from ._index import DEFAULT_DATA_DIR, Index, build_index, compact, region_name
 from ._resolve import resolve
 from ._scan import CUES, DUSUN, Mention, scan
 
-__all__ = ["Gazetteer", "Place", "RegionResult", "DEFAULT_DATA_DIR"]
+__all__ = ["Gazetteer", "Place", "RegionResult", "DEFAULT_DATA_DIR", "region_name"]
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class Gazetteer:
         self.region_name = index.region_name
 
     @classmethod
-    def load(cls, region: str = "35.13", data_dir: Path | None = None) -> "Gazetteer":
+    def load(cls, region: str, data_dir: Path | None = None) -> "Gazetteer":
         return _load(region, str(data_dir) if data_dir else None)
 
     def mentions(self, text: str) -> list[Mention]:

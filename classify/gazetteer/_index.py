@@ -167,6 +167,22 @@ def _wilayah_path(data_dir: Path) -> Path:
     return gz if gz.exists() else data_dir / "wilayah.csv"
 
 
+def region_name(region: str, data_dir: Path | None = None) -> str:
+    """The official name of a kabupaten/kota in the national wilayah list ("35.08" ->
+    "Kabupaten Lumajang", "35.74" -> "Kota Probolinggo"); ``ValueError`` for any other code."""
+    data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
+    names = _region_names(str(_wilayah_path(data_dir)))
+    if region not in names:
+        raise ValueError(f"unknown kabupaten/kota code {region!r}: not in the national wilayah list "
+                         "(a Kemendagri code of two parts, e.g. '35.08' or '35.74')")
+    return names[region]
+
+
+@functools.lru_cache(maxsize=4)
+def _region_names(path: str) -> dict[str, str]:
+    return {code: name for code, name in _national(path)[2] if code.count(".") == 1}
+
+
 def build_index(region: str, data_dir: Path | None = None) -> Index:
     data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     national = _national(str(_wilayah_path(data_dir)))
@@ -177,11 +193,9 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
     locative = {compact(w) for w in aliases.get("lowercase_after_locative") or ()}
 
     names = dict(upper)
-    if region not in names or region.count(".") != 1:
-        raise ValueError(f"unknown kabupaten/kota code {region!r} (expected e.g. '35.13')")
+    own_name = region_name(region, data_dir)
     province = region.split(".")[0]
-    region_name = names[region]
-    own_level, base = _split_region(region_name)
+    own_level, base = _split_region(own_name)
     namesakes = frozenset(
         code for code, name in upper
         if code.count(".") == 1 and code != region and code.startswith(province + ".")
@@ -318,7 +332,7 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
         w: tuple(v) for w, v in kec_prefix.items()
         if len(w) >= 5 and w not in frozen and w not in common_all
     }
-    return Index(region, region_name, base, frozen, prefixes, namesakes, kec_names,
+    return Index(region, own_name, base, frozen, prefixes, namesakes, kec_names,
                  cue_keys, frozenset(locative & cue_keys), joined, fuzzy_targets("kecamatan"), fuzzy_targets("desa"), generic,
                  openers=openers, cue_only=cue_only, loose_keys=loose_keys, kec_prefix=prefix_index,
                  elsewhere=frozenset(elsewhere - set(frozen)), common=common_all,

@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from classify.taxonomy import Opd, Taxonomy, default_taxonomy, plain
+from pantau.office import Office, current_office
 from spiders.dates import JAKARTA as WIB
 
-REGION_NAME = "Kabupaten Probolinggo"
 TITLE_LIMIT = 150
 ISI_LIMIT = 4000  # the text part of Isi; the full article stays one click away in Lampiran
 BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -120,19 +120,22 @@ def lapor_mapping() -> LaporMapping:
     return _cached[1]
 
 
-def lokasi(record: dict[str, Any]) -> str:
+def lokasi(record: dict[str, Any], office: Office | None = None) -> str:
+    """``Desa/Kel. X, Kecamatan Y, <the office's kabupaten/kota>`` as far as known."""
     return ", ".join(part for part in (
         f"Desa/Kel. {record['desa']}" if record.get("desa") else None,
         f"Kecamatan {record['kecamatan']}" if record.get("kecamatan") else None,
-        REGION_NAME) if part)
+        (office or current_office()).region_name) if part)
 
 
-def lapor_form(record: dict[str, Any], mapping: LaporMapping | None = None) -> LaporForm:
+def lapor_form(record: dict[str, Any], mapping: LaporMapping | None = None,
+               office: Office | None = None) -> LaporForm:
     """The form for an export record (or any dict with its keys: title, text, url, source,
-    source_kind, published_at, harvested_at, category, kecamatan, desa, opd)."""
+    source_kind, published_at, harvested_at, category, kecamatan, desa, opd); the place is in
+    ``office``'s region (default: :func:`~pantau.office.current_office`)."""
     mapping = mapping or lapor_mapping()
     happened = record.get("published_at") or record.get("harvested_at")
-    place = lokasi(record)
+    place = lokasi(record, office)
     title = " ".join((record.get("title") or "").split())
     if len(title) > TITLE_LIMIT:
         title = title[:TITLE_LIMIT - 1].rstrip() + "…"

@@ -18,7 +18,7 @@ Progress = Callable[[int], None] | None
 
 
 def write_records(records: Iterable[dict[str, Any]], format: str, *, out: str | Path | None = None,
-                  stream: TextIO | None = None, mask: bool = True, per_opd: bool = False, region: str = "35.13",
+                  stream: TextIO | None = None, mask: bool = True, per_opd: bool = False,
                   notes: Iterable[tuple[str, str]] = (), progress: Progress = None) -> int:
     """Write export records (from ``repo.iter_export_records``) to ``out``, or to ``stream`` for
     the text formats; returns how many were written."""
@@ -30,7 +30,7 @@ def write_records(records: Iterable[dict[str, Any]], format: str, *, out: str | 
             raise ValueError("an XLSX export needs a file")
         return write_atomically(out, lambda path: write_xlsx(records, path, per_opd=per_opd, notes=notes,
                                                              progress=progress))
-    writer = _text_writer(format, region)
+    writer = _text_writer(format)
     if out is None:
         return writer(records, stream, progress)
     encoding = "utf-8-sig" if format == "csv" else "utf-8"  # the BOM tells Excel the CSV is UTF-8
@@ -42,11 +42,11 @@ def write_records(records: Iterable[dict[str, Any]], format: str, *, out: str | 
     return write_atomically(out, write)
 
 
-def _text_writer(format: str, region: str):
+def _text_writer(format: str):
     from pantau.export.writers import write_csv, write_jsonl
 
     if format == "open311":
         from pantau.export.open311 import write_open311
 
-        return lambda records, handle, progress: write_open311(records, handle, progress, region=region)
+        return write_open311
     return {"jsonl": write_jsonl, "csv": write_csv}[format]

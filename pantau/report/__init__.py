@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from pantau.office import Office
 from pantau.report.figures import MonthError, MonthlyReport, build_report, parse_month
 
 FORMATS = ("xlsx", "pdf")
@@ -28,9 +29,11 @@ def report_format(out: Path, requested: str | None) -> str:
     return chosen
 
 
-def write_report(repo, month: str, out: Path, fmt: str, *, now: datetime | None = None) -> MonthlyReport:
-    """Build the report of ``month`` (``YYYY-MM``) and write it to ``out`` as ``fmt``."""
-    report = build_report(repo, parse_month(month), now=now)
+def write_report(repo, month: str, out: Path, fmt: str, *, now: datetime | None = None,
+                 office: Office | None = None) -> MonthlyReport:
+    """Build the report of ``month`` (``YYYY-MM``) for ``office`` (default: the office in use)
+    and write it to ``out`` as ``fmt``."""
+    report = build_report(repo, parse_month(month), now=now, office=office)
     if fmt == "pdf":
         from pantau.report.pdf import write_pdf
 

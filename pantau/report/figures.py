@@ -26,8 +26,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pantau.deadlines import LATE, ON_TIME, RUNNING, STAGE_LABELS, WIB, Timeline, follow_up
+from pantau.office import Office, current_office
 
-REGION_NAME = "Kabupaten Probolinggo"
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
          "November", "Desember")
 BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -117,7 +117,7 @@ class Table:
 @dataclass
 class MonthlyReport:
     month: date
-    region: str
+    region: str                          # the kabupaten/kota's name, "Kabupaten Lumajang"
     generated_at: datetime
     summary: list[tuple[str, Any, str]]  # (label, value, kind as in Column)
     tables: list[Table]
@@ -171,8 +171,10 @@ def _follow_up_state(item: dict[str, Any], now: datetime) -> tuple[str, Any]:
 
 
 def build_report(repo, month: date | str, *, now: datetime | None = None, taxonomy=None,
-                 region: str = REGION_NAME) -> MonthlyReport:
-    """The monthly report of ``month`` (a ``date`` in it, or ``"YYYY-MM"``) from ``repo``."""
+                 office: Office | None = None) -> MonthlyReport:
+    """The monthly report of ``month`` (a ``date`` in it, or ``"YYYY-MM"``) from ``repo``, for
+    ``office``'s kabupaten/kota (default: :func:`~pantau.office.current_office`)."""
+    region = (office or current_office()).region_name
     if isinstance(month, str):
         month = parse_month(month)
     month = month.replace(day=1)
