@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from datasketch import MinHash, MinHashLSH
+from classify.shingles import CORPUS, SignatureIndex, words
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 CATEGORIES = ("infrastruktur", "bansos", "kesehatan", "pendidikan", "lingkungan", "air_bersih",
@@ -26,7 +25,6 @@ CATEGORIES = ("infrastruktur", "bansos", "kesehatan", "pendidikan", "lingkungan"
 STYLES = ("news", "social")
 SPLITS = {"train": 0.7, "dev": 0.1, "test": 0.2}
 NEAR_COPY_JACCARD = 0.5
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class CorpusError(ValueError):
@@ -108,25 +106,21 @@ def near_copy_groups(records: list[Record]) -> dict[str, str]:
 
     by_group: dict[str, str] = {}
     by_exact: dict[str, str] = {}
-    lsh = MinHashLSH(threshold=NEAR_COPY_JACCARD, num_perm=64)
-    signatures: dict[str, MinHash] = {}
+    index = SignatureIndex(NEAR_COPY_JACCARD, CORPUS)
     for record in records:
         if record.group in by_group:
             union(record.id, by_group[record.group])
         by_group.setdefault(record.group, record.id)
-        words = _WORD.findall(record.text.lower())
-        exact = " ".join(words)
+        found = words(record.text)
+        exact = " ".join(found)
         if exact in by_exact:
             union(record.id, by_exact[exact])
         by_exact.setdefault(exact, record.id)
-        if len(words) >= 8:
-            minhash = MinHash(num_perm=64, seed=7)
-            minhash.update_batch([" ".join(words[i:i + 3]).encode() for i in range(len(words) - 2)])
-            for other in lsh.query(minhash):
-                if minhash.jaccard(signatures[other]) >= NEAR_COPY_JACCARD:
-                    union(record.id, other)
-            lsh.insert(record.id, minhash)
-            signatures[record.id] = minhash
+        minhash = CORPUS.signature(found)
+        if minhash is not None:
+            for other, _ in index.matches(minhash):
+                union(record.id, other)
+            index.add(record.id, minhash)
     return {r.id: find(r.id) for r in records}
 
 

@@ -40,6 +40,13 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*(?:2(?!\d))?|\d+|[?!]", re.UNICODE)
 
 
+def classified_text(title: str | None, text: str | None) -> str:
+    """What the classifier reads of an article or post: its title, a blank line, its text. The
+    one definition for the crawl, ``pantau reclassify``, training on staff decisions and the
+    web's evidence highlights (their character offsets count in this string)."""
+    return f"{title or ''}\n\n{text or ''}".strip()
+
+
 @lru_cache(maxsize=1)
 def _multiword() -> frozenset[str]:
     return frozenset(k for k, v in slang_table().items() if " " in v)

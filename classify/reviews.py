@@ -25,14 +25,13 @@ Then, so staff data cannot flood or leak into the evaluation:
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from datasketch import MinHash, MinHashLSH
-
 from classify.corpus import CATEGORIES, NEAR_COPY_JACCARD, Record
+from classify.normalize import classified_text
+from classify.shingles import NearCopyIndex, normalised
 
 # Sample weight of a staff example against 1.0 for a corpus text. Staff decisions are texts of
 # the kind the office actually harvests now (new outlets, new topics, new slang) and the verdict
@@ -45,49 +44,10 @@ STAFF_WEIGHT = 2.0
 RECENT_SHARE = 0.2  # the most recent fifth of the examples is held out as the "recent reviews" slice
 MIN_FOR_RECENT = 5  # with fewer examples, all are trained on (a slice of one or two says nothing)
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_MIN_WORDS_FOR_MINHASH = 8  # as classify.corpus.near_copy_groups
-
 
 def example_text(example: Any) -> str:
-    """What the classifier reads of a stored item (as ``pipelines.classify.classified_text``)."""
-    return f"{example.title or ''}\n\n{example.text or ''}".strip()
-
-
-def normalised(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
-
-
-def _minhash(words: list[str]) -> MinHash:
-    signature = MinHash(num_perm=64, seed=7)
-    signature.update_batch([" ".join(words[i:i + 3]).encode() for i in range(len(words) - 2)])
-    return signature
-
-
-class NearCopyIndex:
-    """Answers "is this text a (near-)copy of one of these?" with the corpus split's rule."""
-
-    def __init__(self, texts: Iterable[str]):
-        self._exact: set[str] = set()
-        self._lsh = MinHashLSH(threshold=NEAR_COPY_JACCARD, num_perm=64)
-        self._signatures: dict[str, MinHash] = {}
-        for number, text in enumerate(texts):
-            words = _WORD.findall(text.lower())
-            self._exact.add(" ".join(words))
-            if len(words) >= _MIN_WORDS_FOR_MINHASH:
-                key = str(number)
-                self._signatures[key] = _minhash(words)
-                self._lsh.insert(key, self._signatures[key])
-
-    def __contains__(self, text: str) -> bool:
-        words = _WORD.findall(text.lower())
-        if " ".join(words) in self._exact:
-            return True
-        if len(words) < _MIN_WORDS_FOR_MINHASH:
-            return False
-        signature = _minhash(words)
-        return any(signature.jaccard(self._signatures[key]) >= NEAR_COPY_JACCARD
-                   for key in self._lsh.query(signature))
+    """What the classifier reads of a stored item (:func:`classify.normalize.classified_text`)."""
+    return classified_text(example.title, example.text)
 
 
 def labels_of(example: Any) -> tuple[bool, str | None] | str:
@@ -180,7 +140,7 @@ def prepare(examples: Sequence[Any], test: Sequence[Record]) -> ReviewData:
     if not examples:
         return data
     groups = _story_groups(examples)
-    held_out = NearCopyIndex(record.text for record in test)
+    held_out = NearCopyIndex((record.text for record in test), NEAR_COPY_JACCARD)  # the split's rule
     leaked = {groups[i] for i, example in enumerate(examples)
               if example_text(example) in held_out or (example.text and example.text in held_out)}
     latest: dict[int, tuple[Any, tuple[bool, str | None]]] = {}

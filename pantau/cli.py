@@ -516,7 +516,7 @@ def reclassify(
     """Classify stored items with the active model: those the crawl stored unclassified, or
     (--all) every item awaiting review, e.g. after `pantau train` activated a better model."""
     from classify.pipeline import classification
-    from pipelines.classify import classified_text
+    from classify.normalize import classified_text
 
     repo = open_repository(db)
     nlp = _load_model(model, None)

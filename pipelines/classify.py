@@ -22,6 +22,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from classify.normalize import classified_text
 from spiders import workers
 from spiders.items import Article
 
@@ -32,11 +33,6 @@ _loaded: dict[tuple[str, str], Any] = {}
 
 class ModelUnavailable(RuntimeError):
     """The model could not be loaded: nothing can be classified in this crawl."""
-
-
-def classified_text(title: str | None, text: str | None) -> str:
-    """What the classifier reads of an article; evidence offsets count in this string."""
-    return f"{title or ''}\n\n{text or ''}".strip()
 
 
 def analyse_page(title: str | None, text: str | None, model_dir: str, region: str) -> dict:

@@ -54,7 +54,7 @@ def content_words(title: str | None, text: str | None, evidence: dict | None) ->
     """The problem words of an item: its text with the places the classifier found blanked
     out, normalised, without stop words, numbers and one-letter tokens."""
     from classify.normalize import tokens
-    from pipelines.classify import classified_text
+    from classify.normalize import classified_text
 
     basis = classified_text(title, text)
     places = sorted(((p["start"], p["end"]) for p in (evidence or {}).get("places", [])), reverse=True)

@@ -5,7 +5,7 @@ the lowercased, whitespace-collapsed text); the store never keeps both. Two arti
 duplicates* — one outlet's story syndicated by another with light edits, or re-posted by the same
 outlet — when the Jaccard similarity of their word 3-shingle sets is at least
 ``PANTAU_NEAR_DUPLICATE_THRESHOLD`` (default 0.5). That similarity is estimated with MinHash
-(128 permutations, CRC-32 shingle hashes) and candidates are found with an LSH index (datasketch), so the cost per
+(:data:`classify.shingles.STORED`: 128 permutations, CRC-32 shingle hashes) and candidates are found with an LSH index (datasketch), so the cost per
 article does not grow with the size of the archive.
 
 Why 0.5 on word 3-shingles: a syndicated copy that rewrites the lead, trims a sentence and swaps
@@ -20,89 +20,37 @@ another source in the same run is linked too.
 
 from __future__ import annotations
 
-import hashlib
-import re
-import zlib
 from datetime import datetime, timedelta, timezone
 
-import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
+from classify.shingles import STORED, SignatureIndex
 from spiders.items import Article
+from storage.articles import content_hash  # noqa: F401 (re-exported: the one content hash)
 from storage.repo import Repository
 
-NUM_PERM = 128
-SEED = 1
-SCHEME = "affine32"  # datasketch 2.x permutation scheme; stored signatures depend on it
-SHINGLE_WORDS = 3
 DEFAULT_THRESHOLD = 0.5
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def content_hash(text: str) -> str:
-    normalised = " ".join(text.lower().split())
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
-    words = _WORD.findall(text.lower())
-    if len(words) < size:
-        return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
-
-
-def shingle_hash(shingle: bytes) -> int:
-    """32-bit hash of a shingle: CRC-32 is C-fast, and the affine32 scheme premixes it."""
-    return zlib.crc32(shingle)
 
 
 def signature(text: str) -> MinHash | None:
-    parts = shingles(text)
-    if len(parts) < 5:
-        return None  # too short to compare meaningfully
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=shingle_hash,
-                      permutations=_TEMPLATE.permutations)
-    minhash.update_batch(list(parts))
-    return minhash
+    """The stored-item signature of ``text`` (:data:`classify.shingles.STORED`), or ``None`` when
+    it is too short to compare meaningfully."""
+    return STORED.signature(text)
 
 
 def to_bytes(minhash: MinHash) -> bytes:
-    return minhash.hashvalues.astype("<u4").tobytes()
+    return STORED.to_bytes(minhash)
 
 
 def from_bytes(data: bytes) -> MinHash:
-    values = np.frombuffer(data, dtype="<u4").astype(np.uint32)
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, scheme=SCHEME,
-                   permutations=_TEMPLATE.permutations, hashfunc=shingle_hash)
+    return STORED.from_bytes(data)
 
 
-# Permutations depend only on (num_perm, seed, scheme): compute them once, not per signature.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=shingle_hash)
-
-
-class NearDuplicateIndex:
+class NearDuplicateIndex(SignatureIndex):
     """MinHash LSH over stored items, keyed by content hash."""
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD):
-        self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures: dict[str, MinHash] = {}
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.signatures
-
-    def add(self, key: str, minhash: MinHash) -> None:
-        if key not in self.signatures:
-            self.signatures[key] = minhash
-            self.lsh.insert(key, minhash)
-
-    def best_match(self, minhash: MinHash) -> tuple[str, float] | None:
-        best = None
-        for key in self.lsh.query(minhash):
-            similarity = minhash.jaccard(self.signatures[key])
-            if similarity >= self.threshold and (best is None or similarity > best[1]):
-                best = (key, similarity)
-        return best
+        super().__init__(threshold, STORED)
 
 
 # One index per database, shared by all crawlers of the process (they run on one reactor thread).

@@ -288,11 +288,16 @@ def _cluster_of(session: Session, item: Item) -> int:
     return item.cluster_id
 
 
+def content_hash(text: str) -> str:
+    """What makes two texts the *same content* (``items.content_hash``, unique): the SHA-256 of
+    the text lowercased with its whitespace collapsed. The one definition: the dedupe pipeline
+    hashes with it, and storage with it when a caller stored an article without one."""
+    normalised = " ".join(text.lower().split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
 def _content_hash(article: Mapping[str, Any]) -> str:
-    # Upstream pipelines hash normalised text; this fallback keeps direct callers working.
-    return article.get("content_hash") or hashlib.sha256(
-        (article.get("text") or "").encode("utf-8")
-    ).hexdigest()
+    return article.get("content_hash") or content_hash(article.get("text") or "")
 
 
 def _distinct_fetched_url(article: Mapping[str, Any]) -> str | None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from classify.pipeline import classification, load_pipeline
-from pipelines.classify import classified_text
+from classify.normalize import classified_text
 from pipelines.cluster import ClusterPipeline
 from pipelines.store import StorePipeline
 from spiders.items import Article

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from review.app import create_app
-from review.routes.queue import classified_text, highlight, paragraphs
+from classify.normalize import classified_text
+from review.routes.queue import highlight, paragraphs
 from review.security import hash_password
 from storage import Repository, upgrade
 

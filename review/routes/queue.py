@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
+from classify.normalize import classified_text
 from review.explain import explanation
 from review.security import CurrentUser, require
 from review.web import render, taxonomy
@@ -55,11 +56,6 @@ def queue_url(item_id: int | None, only_check: bool = False) -> str:
 
 
 # -- evidence highlighting -----------------------------------------------------------------------
-
-
-def classified_text(title: str | None, text: str | None) -> str:
-    """What the classifier read (as ``pipelines.classify.classified_text``): evidence offsets count in it."""
-    return f"{title or ''}\n\n{text or ''}".strip()
 
 
 def highlight(full: str, evidence: dict[str, Any] | None) -> list[tuple[str, str | None]]:
