@@ -192,7 +192,6 @@ def build_index(region: str, data_dir: Path | None = None) -> Index:
     common = {compact(w) for w in aliases.get("needs_cue") or ()}
     locative = {compact(w) for w in aliases.get("lowercase_after_locative") or ()}
 
-    names = dict(upper)
     own_name = region_name(region, data_dir)
     province = region.split(".")[0]
     own_level, base = _split_region(own_name)
