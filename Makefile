@@ -20,9 +20,11 @@ run: $(STAMP)
 	$(BIN)/pantau init
 	$(BIN)/pantau crawl
 
-## test: install into .venv and run the whole test suite (TEST_WORKERS processes, pytest-xdist)
+## test: install into .venv, check the import layers (docs/ARCHITECTURE.md, import-linter), then
+## run the whole test suite (TEST_WORKERS processes, pytest-xdist)
 TEST_WORKERS ?= 2
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 ## bench: crawl benchmark on a generated local site (results: benchmarks/RESULTS.md)
