@@ -1,7 +1,7 @@
 """Normalize and validate harvested items (the first pipeline stage).
 
 Text becomes Unicode NFC with tidy whitespace; datetimes become timezone-aware (a naive time is
-taken as WIB, the site's local time in Kabupaten Probolinggo). Items that are not articles, have
+taken as WIB, the local time of the sites Pantau reads). Items that are not articles, have
 no title or body, or are older than the crawl's ``since`` are dropped here — spiders never drop
 items — each with a reason code (:mod:`pipelines.drop_reasons`) that is logged with its URL and
 counted per source; the crawl-state extension remembers them so they are not fetched again.

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from pantau.office import current_office
 from review.security import ROLE_LABELS, CurrentUser, csrf_token
 from spiders.dates import JAKARTA as WIB
 
@@ -81,7 +82,8 @@ env.filters.update(tanggal=tanggal, tanggal_panjang=tanggal_panjang, kategori=ca
                    status=lambda s: STATUS_LABELS.get(s, s or "–"),
                    kanal=lambda k: SOURCE_KIND_LABELS.get(k, k or "–"),
                    peran=lambda r: ROLE_LABELS.get(r, r))
-env.globals.update(STATUS_LABELS=STATUS_LABELS, SOURCE_KIND_LABELS=SOURCE_KIND_LABELS, ROLE_LABELS=ROLE_LABELS)
+env.globals.update(STATUS_LABELS=STATUS_LABELS, SOURCE_KIND_LABELS=SOURCE_KIND_LABELS, ROLE_LABELS=ROLE_LABELS,
+                   office=current_office)  # {{ office().level }}: kabupaten or kota, from the sources file
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,

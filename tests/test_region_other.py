@@ -196,3 +196,12 @@ def test_the_office_comes_from_the_sources_file(tmp_path):
     with pytest.raises(ConfigError) as error:
         configured_office(path)
     assert error.value.key == "region" and "35.99" in str(error.value) and str(path) in str(error.value)
+
+
+def test_the_web_of_a_kota_office_says_kota(tmp_path, monkeypatch):
+    sources = tmp_path / "sources.yaml"
+    sources.write_text('region: "35.74"\nsources: []\n', encoding="utf-8")
+    monkeypatch.setenv("PANTAU_SOURCES", str(sources))
+    app, _ = make_site(f"sqlite:///{tmp_path / 'pantau.db'}")
+    page = signed_in(app, "viewer").get("/aduan").text
+    assert ">Dalam kota</option>" in page and ">Luar kota</option>" in page and "kabupaten" not in page.lower()
