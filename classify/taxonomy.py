@@ -372,8 +372,24 @@ class Taxonomy:
             raise KeyError(_unknown_id("OPD", opd_id, list(self._opds))) from None
 
     def opd_for_label(self, label: str | None) -> Opd | None:
-        """The OPD a stored label names (official name, short name or id), or ``None``."""
+        """The OPD a stored label names (official name, short name or id, in any case), or ``None``."""
         return self._opd_labels.get(plain(label).lower()) if label else None
+
+    def receiving_opd(self, label: str | None) -> Opd | None:
+        """The agency that takes reports for an OPD label: the OPD it names, or the one that OPD's
+        ``route_to`` sends them to (it has no SP4N-LAPOR! account of its own); ``None`` when unknown."""
+        opd = self.opd_for_label(label)
+        if opd is not None and opd.route_to:
+            return self._opds.get(opd.route_to, opd)
+        return opd
+
+    def opd_spellings(self, label: str | None) -> list[str]:
+        """Every label (lowercased) that :meth:`receiving_opd` maps to the same agency as ``label``:
+        what a filter on that agency matches among stored labels. Empty when unknown."""
+        target = self.receiving_opd(label)
+        if target is None:
+            return []
+        return sorted(key for key in self._opd_labels if self.receiving_opd(key).id == target.id)
 
     # --- routing ---------------------------------------------------------------------------
 

@@ -275,9 +275,7 @@ def export(
         filters.kecamatan, filters.warnings = options.kecamatan(kecamatan, _configured_region())
     except (options.ExportOptionError, TaxonomyError) as exc:
         raise fail(escape(str(exc)))
-    filters.since, filters.until = parse_day(since, "--since"), parse_day(until, "--until")
-    if filters.until is not None:
-        filters.until += timedelta(days=1)  # --until names the last day to include
+    filters.since, filters.until = options.days(parse_day(since, "--since"), parse_day(until, "--until"))
     repo = open_repository(db)
     try:
         filters.sources = options.sources(source, repo)
@@ -291,8 +289,8 @@ def export(
     for warning in filters.warnings:
         err.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
 
-    total = repo.count_export_records(**filters.query())
-    triage = repo.export_triage_counts(**filters.query())
+    total = repo.count_export_records(filters.query())
+    triage = repo.export_triage_counts(filters.query())
     masking = "personal data masked" if admin is None else f"personal data NOT masked, admin {admin['username']}"
     err.print(f"Exporting {total} item(s) as {format} ({filters.description()}; {masking}).", highlight=False,
               markup=False, soft_wrap=True)
@@ -319,7 +317,7 @@ def export(
         if progress is not None:
             progress.start()
             task = progress.add_task("export", total=total)
-        count = write_records(repo.iter_export_records(**filters.query()), format, out=out_file, stream=sys.stdout,
+        count = write_records(repo.iter_export_records(filters.query()), format, out=out_file, stream=sys.stdout,
                               mask=admin is None, per_opd=per_opd, notes=notes,
                               progress=tick)
     except OSError as exc:

@@ -3,66 +3,26 @@ the SP4N-LAPOR! entry of an approved item, and cases (clusters: view, merge, spl
 
 An item's labels in the list, and what its filters match, are its current labels — the newest
 classification's, overridden by the latest review (:func:`storage.reviews._current_labels`) —
-which storage keeps on the item's row, indexed. The text search matches words at the start of
-words of the title or text (:mod:`storage.search`). The list is ordered by harvest time and id,
+which storage keeps on the item's row, indexed. The filters are :class:`storage.filters.ListFilter`'s,
+the same as every export's; the text search matches words at the start of words of the title or
+text (:mod:`storage.search`). The list is ordered by harvest time and id,
 newest first, and paged by keyset — the last row's ``(harvested_at, id)`` — so page 2,000 costs
 what page 1 costs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
 
-from storage.dashboard import item_date
+from storage.filters import ListFilter, filter_conditions
 from storage.models import Classification, Cluster, Item, LaporEntry, ReviewAction, Source, utcnow
 from storage.reviews import _current_labels, _deciding_user
-from storage.search import matching, query_words
 from storage.session import RepositoryBase
 
 PAGE_SIZE = 50
-FEW_DATED = 5000  # see _dated_between
-
-
-@dataclass
-class ListFilter:
-    status: str | None = None
-    category: str | None = None
-    kecamatan: str | None = None
-    opd: str | None = None
-    source_kind: str | None = None
-    source: str | None = None
-    in_jurisdiction: bool | None = None
-    since: datetime | None = None  # published (or harvested) at or after
-    until: datetime | None = None  # before
-    q: str | None = None
-    complaints_only: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _dated_between(session: Session, since: datetime | None, until: datetime | None) -> tuple[Any, bool]:
-    """Items dated (published, else harvested) in ``since`` .. ``until``, and whether they are
-    few (at most :data:`FEW_DATED`, counted from the index on the date).
-
-    Neither planner knows that the date and the list's order (harvest time) go together: given
-    a few items of a week long ago, it would read the list from the top until it met them, and
-    given a whole year SQLite would read and sort every item in it. So few items are read from
-    the date index and sorted (the caller orders by a form no index serves); for more, the
-    condition is spelt so that no index serves it (``coalesce(published_at, harvested_at,
-    NULL)``, the same date) and the page is read in list order, where 50 of them come soon."""
-    def between(when):
-        return and_(*([when >= since] if since else []), *([when < until] if until else []))
-
-    indexed = between(item_date())
-    in_range = session.scalar(select(func.count()).select_from(
-        select(Item.id).where(indexed).limit(FEW_DATED + 1).subquery()))
-    if in_range <= FEW_DATED:
-        return indexed, True
-    return between(func.coalesce(Item.published_at, Item.harvested_at, None)), False
 
 
 class BrowseQueries(RepositoryBase):
@@ -76,22 +36,6 @@ class BrowseQueries(RepositoryBase):
                 .join(Source, Source.id == Item.source_id)
                 .outerjoin(Classification, Classification.id == Item.classification_id))
         conditions = []
-        if filters.status:
-            conditions.append(Item.status == filters.status)
-        if filters.source_kind:
-            conditions.append(Item.source_kind == filters.source_kind)
-        if filters.source:
-            conditions.append(Source.name == filters.source)
-        if filters.category:
-            conditions.append(Item.category == filters.category)
-        if filters.kecamatan:
-            conditions.append(Item.kecamatan == filters.kecamatan)
-        if filters.opd:
-            conditions.append(Item.opd == filters.opd)
-        if filters.in_jurisdiction is not None:
-            conditions.append(Item.in_jurisdiction.is_(filters.in_jurisdiction))
-        if filters.complaints_only:
-            conditions.append(Item.is_complaint.is_(True))
         if after is not None:
             at, item_id = after
             if oldest_first:
@@ -100,14 +44,10 @@ class BrowseQueries(RepositoryBase):
                 conditions.append(or_(Item.harvested_at < at, and_(Item.harvested_at == at, Item.id < item_id)))
         harvested = Item.harvested_at
         with self._reading() as session:
-            if filters.since or filters.until:
-                dated, few = _dated_between(session, filters.since, filters.until)
-                conditions.append(dated)
-                if few:  # the same order, which no index serves: read the few dated items, sort them
-                    harvested = func.coalesce(Item.harvested_at, Item.harvested_at)
-            words = query_words(filters.q)
-            if words:
-                conditions.append(matching(session, words))
+            filtered, few = filter_conditions(session, filters)
+            conditions += filtered
+            if few:  # the same order, which no index serves: read the few dated items, sort them
+                harvested = func.coalesce(Item.harvested_at, Item.harvested_at)
             order = (harvested.asc(), Item.id.asc()) if oldest_first else (harvested.desc(), Item.id.desc())
             stmt = stmt.where(*conditions).order_by(*order).limit(limit)
             return [dict(row._mapping) for row in session.execute(stmt)]

@@ -9,23 +9,24 @@ in_jurisdiction, opd) are the item's current ones, as the list and the dashboard
 copy on the ``items`` row that storage keeps up to date (the newest classification's labels,
 overridden by the latest review's). ``complaint_score``, ``region_code``, ``model_version`` and
 ``needs_check`` (the model was unsure: "perlu dicek") stay the newest classification's. The filters (status, dates, sources, categories, kecamatan,
-OPDs) are applied in SQL on those same columns.
+OPDs) are :class:`storage.filters.ListFilter`'s, applied in SQL on those same columns as the web's list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from storage.articles import CLASSIFICATION_FIELDS
 from storage.dashboard import TRIAGE, triage_statement
+from storage.filters import ListFilter, filter_conditions
 from storage.models import Classification, Item, LaporEntry, ReviewAction, Source, User
 from storage.reviews import LABEL_KEYS
-from storage.session import RepositoryBase, require_aware
+from storage.session import RepositoryBase
 
 # The record as CONTRACT.md lists it, in that order.
 CONTRACT_FIELDS = (
@@ -101,52 +102,25 @@ def _export_query() -> tuple[Select, dict[str, ColumnElement]]:
     return stmt, labels
 
 
-def _names(values: str | Iterable[str] | None) -> list[str] | None:
-    if values is None:
-        return None
-    return [values] if isinstance(values, str) else list(values)
-
-
-def _lowered(values: Iterable[str]) -> list[str]:
-    return sorted({" ".join(value.split()).lower() for value in values})
+def _filter_of(filters: ListFilter | None, keywords: dict[str, Any]) -> ListFilter:
+    if filters is not None and keywords:
+        raise TypeError("give a ListFilter or filter keywords, not both")
+    return filters if filters is not None else ListFilter.from_export_options(**keywords)
 
 
 class ExportQueries(RepositoryBase):
-    def _filtered_export(
-        self,
-        status: str | Iterable[str] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        sources: Iterable[str] | None = None,
-        categories: Iterable[str] | None = None,
-        kecamatan: Iterable[str] | None = None,
-        opds: Iterable[str] | None = None,
-    ) -> Select:
-        require_aware(since, "since")
-        require_aware(until, "until")
-        stmt, labels = _export_query()
-        if (statuses := _names(status)) is not None:
-            stmt = stmt.where(Item.status.in_(statuses))
-        when = func.coalesce(Item.published_at, Item.harvested_at)
-        if since is not None:
-            stmt = stmt.where(when >= since)
-        if until is not None:
-            stmt = stmt.where(when < until)
-        if (names := _names(sources)) is not None:
-            stmt = stmt.where(Source.name.in_(names))
-        if (codes := _names(categories)) is not None:
-            stmt = stmt.where(labels["category"].in_(codes))
-        # Place and agency names are free text a reviewer may have typed: compared without case.
-        if (places := _names(kecamatan)) is not None:
-            stmt = stmt.where(func.lower(labels["kecamatan"]).in_(_lowered(places)))
-        if (agencies := _names(opds)) is not None:
-            stmt = stmt.where(func.lower(labels["opd"]).in_(_lowered(agencies)))
-        return stmt
+    def _filtered_export(self, session: Session, filters: ListFilter) -> Select:
+        """The export statement restricted by ``filters`` (:func:`storage.filters.filter_conditions`,
+        as the web's list applies them)."""
+        stmt, _ = _export_query()
+        conditions, _ = filter_conditions(session, filters)
+        return stmt.where(*conditions)
 
-    def iter_export_records(self, **filters: Any) -> Iterator[dict[str, Any]]:
+    def iter_export_records(self, filters: ListFilter | None = None, **keywords: Any) -> Iterator[dict[str, Any]]:
         """Stream export records (keys: :data:`EXPORT_FIELDS`, in that order) by ascending id.
 
-        Filters (keywords, all optional): ``status``, ``since``, ``until``, ``sources``,
+        Filters: a :class:`~storage.filters.ListFilter` (what the web's list selects), or its
+        export keywords, all optional: ``status``, ``since``, ``until``, ``sources``,
         ``categories``, ``kecamatan``, ``opds``.
 
         ``since`` (inclusive) and ``until`` (exclusive) apply to ``published_at``, or to
@@ -156,8 +130,8 @@ class ExportQueries(RepositoryBase):
         spaces collapsed; an OPD label is whatever the model or the reviewer wrote, so pass every
         spelling of an agency — its name, short name, id).
         """
-        stmt = self._filtered_export(**filters).order_by(Item.id)
         with self._reading() as session:
+            stmt = self._filtered_export(session, _filter_of(filters, keywords)).order_by(Item.id)
             # yield_per streams: a server-side cursor on PostgreSQL, batched fetches on SQLite.
             rows = session.execute(stmt, execution_options={"yield_per": EXPORT_BATCH})
             for row in rows:
@@ -166,18 +140,18 @@ class ExportQueries(RepositoryBase):
                 record["published_at"] = _site_time(record["published_at"], offset)
                 yield {field: record[field] for field in EXPORT_FIELDS}
 
-    def count_export_records(self, **filters: Any) -> int:
+    def count_export_records(self, filters: ListFilter | None = None, **keywords: Any) -> int:
         """How many records :meth:`iter_export_records` would yield with these filters."""
-        stmt = self._filtered_export(**filters).with_only_columns(Item.id).subquery()
         with self._reading() as session:
+            stmt = self._filtered_export(session, _filter_of(filters, keywords)).with_only_columns(Item.id).subquery()
             return session.scalar(select(func.count()).select_from(stmt)) or 0
 
-    def export_triage_counts(self, **filters: Any) -> dict[str, int]:
+    def export_triage_counts(self, filters: ListFilter | None = None, **keywords: Any) -> dict[str, int]:
         """Of the records :meth:`iter_export_records` would yield with these filters, the
         undecided ones by what the model made of them: ``complaints_waiting``,
         ``needs_check_waiting`` ("perlu dicek") and ``auto_rejected`` (not a complaint, not
         "perlu dicek", never reviewed), as :meth:`DashboardQueries.triage_counts` counts them."""
-        exported = self._filtered_export(**filters).with_only_columns(Item.id).subquery()
         with self._reading() as session:
+            exported = self._filtered_export(session, _filter_of(filters, keywords)).with_only_columns(Item.id).subquery()
             row = session.execute(triage_statement(Item.id.in_(select(exported.c.id)))).one()
             return {name: int(row._mapping[name] or 0) for name in TRIAGE}

@@ -21,12 +21,12 @@ from sqlalchemy import insert, select
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
-import storage.browse  # noqa: E402
+import storage.filters  # noqa: E402
 import storage.search  # noqa: E402
 from review.app import create_app  # noqa: E402
 from review.security import hash_password  # noqa: E402
 from storage import Repository, make_engine, upgrade  # noqa: E402
-from storage.browse import ListFilter  # noqa: E402
+from storage.filters import ListFilter  # noqa: E402
 from storage.db import _alembic_config  # noqa: E402
 from storage.models import Classification, Item, ReviewAction, Source, User  # noqa: E402
 from storage.search import query_words  # noqa: E402
@@ -196,7 +196,7 @@ def test_date_filter_reads_few_or_many_dated_items_alike(repo, monkeypatch):
     since = NOW - timedelta(hours=3, minutes=30)
     expected = [repo.ids[1], repo.ids[2], repo.ids[3]]
     assert [r["id"] for r in repo.list_items(ListFilter(since=since))] == expected
-    monkeypatch.setattr(storage.browse, "FEW_DATED", 1)
+    monkeypatch.setattr(storage.filters, "FEW_DATED", 1)
     assert [r["id"] for r in repo.list_items(ListFilter(since=since))] == expected
     assert [r["id"] for r in repo.list_items(ListFilter(since=since), oldest_first=True)] == expected[::-1]
 

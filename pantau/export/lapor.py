@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from classify.taxonomy import Opd, Taxonomy, default_taxonomy, plain
+from classify.taxonomy import Opd, Taxonomy, default_taxonomy
 from pantau.office import Office, current_office
 from spiders.dates import JAKARTA as WIB
 
@@ -66,23 +66,16 @@ def tanggal_panjang(value: datetime | None) -> str:
 
 
 class LaporMapping:
-    """Pantau category → LAPOR! kategori and stored OPD label → official OPD, from one taxonomy."""
+    """Pantau category → LAPOR! kategori and stored OPD label → official OPD, from one taxonomy
+    (its lookups: :meth:`Taxonomy.receiving_opd`, :meth:`Taxonomy.opd_spellings`)."""
 
     def __init__(self, taxonomy: Taxonomy):
         self.taxonomy = taxonomy
         self.categories = {c.code: c for c in taxonomy.categories}
-        opds = {o.id: o for o in taxonomy.opds}
-        self._opds: dict[str, Opd] = {}
-        # An OPD label is the official name (the model's suggestion, the web's list), but a
-        # reviewer may type the short name or the id: any of them finds the agency.
-        for opd in taxonomy.opds:
-            target = opds.get(opd.route_to, opd) if opd.route_to else opd
-            for spelling in (opd.id, opd.short, opd.name):
-                self._opds.setdefault(_key(spelling), target)
 
     def opd(self, label: str | None) -> Opd | None:
         """The agency that takes reports for this OPD label, or ``None`` (unknown or empty)."""
-        return self._opds.get(_key(label)) if label else None
+        return self.taxonomy.receiving_opd(label)
 
     def opd_name(self, label: str | None) -> str:
         """The official name for an OPD label; an unknown label as written."""
@@ -91,7 +84,7 @@ class LaporMapping:
 
     def spellings(self, opd: Opd) -> list[str]:
         """Every label that :meth:`opd` maps to this agency (for filtering stored labels)."""
-        return sorted(key for key, target in self._opds.items() if target.id == opd.id)
+        return self.taxonomy.opd_spellings(opd.id)
 
     def lapor_kategori(self, code: str | None) -> tuple[str, str]:
         category = self.categories.get(code) if code else None
@@ -102,10 +95,6 @@ class LaporMapping:
     def category_label(self, code: str | None) -> str:
         category = self.categories.get(code) if code else None
         return category.label if category else (code or "")
-
-
-def _key(label: str) -> str:
-    return plain(label).lower()
 
 
 _cached: tuple[Taxonomy, LaporMapping] | None = None

@@ -17,6 +17,8 @@ from typing import Any
 from pantau.export.lapor import LaporMapping
 from pantau.export.open311 import OPEN311_STATUSES
 from pantau.export.records import STATUSES
+from spiders.dates import JAKARTA
+from storage.filters import ListFilter, day_range
 
 FORMATS = ("jsonl", "csv", "xlsx", "open311")
 BINARY_FORMATS = ("xlsx",)
@@ -28,7 +30,8 @@ class ExportOptionError(ValueError):
 
 @dataclass
 class ExportFilters:
-    """Keyword arguments for ``repo.iter_export_records`` plus a readable description."""
+    """The chosen filters (:meth:`query`: the :class:`~storage.filters.ListFilter` for
+    ``repo.iter_export_records``) plus a readable description."""
 
     status: list[str] | None = None
     since: datetime | None = None
@@ -40,9 +43,11 @@ class ExportFilters:
     described: dict[str, Any] = field(default_factory=dict)  # option -> what the user asked for
     warnings: list[str] = field(default_factory=list)
 
-    def query(self) -> dict[str, Any]:
-        return {"status": self.status, "since": self.since, "until": self.until, "sources": self.sources,
-                "categories": self.categories, "kecamatan": self.kecamatan, "opds": self.opds}
+    def query(self) -> ListFilter:
+        """The storage filter: the same one the web's list applies."""
+        return ListFilter.from_export_options(status=self.status, since=self.since, until=self.until,
+                                              sources=self.sources, categories=self.categories,
+                                              kecamatan=self.kecamatan, opds=self.opds)
 
     def description(self) -> str:
         if not self.described:
@@ -57,6 +62,13 @@ def split_values(values: list[str] | None) -> list[str] | None:
         return None
     result = [part.strip() for value in values for part in value.split(",")]
     return list(dict.fromkeys(part for part in result if part)) or None
+
+
+def days(first: datetime | None, last: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """``--since``/``--until`` as instants: from the first day's midnight (WIB) to the midnight
+    after the last day, which is included — as the web's list reads *dari*/*sampai*."""
+    return day_range(first.astimezone(JAKARTA).date() if first else None,
+                     last.astimezone(JAKARTA).date() if last else None, JAKARTA)
 
 
 def _suggest(value: str, known: list[str]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,7 +14,8 @@ from review.explain import explanation
 from review.lapor import lapor_draft
 from review.security import CurrentUser, require
 from review.web import WIB, render, taxonomy
-from storage.browse import PAGE_SIZE, ListFilter
+from storage.browse import PAGE_SIZE
+from storage.filters import ListFilter, day_range
 from storage.models import ITEM_STATUSES, SOURCE_KINDS
 from storage.reviews import REJECT_REASONS
 
@@ -24,11 +25,11 @@ FILTER_KEYS = ("status", "kategori", "kecamatan", "opd", "kanal", "sumber", "wil
                "urut", "aduan")
 
 
-def _day(value: str | None, name: str) -> datetime | None:
+def _day(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=WIB)
+        return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise HTTPException(400, f"Tanggal {name} '{value}' tidak valid; tulis sebagai TTTT-BB-HH, "
                                  "misalnya 2026-11-01.") from None
@@ -40,13 +41,15 @@ def parse_filters(params) -> tuple[ListFilter, dict[str, str]]:
         raise HTTPException(400, f"Status '{given['status']}' tidak dikenal.")
     if given.get("kanal") and given["kanal"] not in SOURCE_KINDS:
         raise HTTPException(400, f"Kanal '{given['kanal']}' tidak dikenal.")
-    until = _day(given.get("sampai"), "sampai")
+    since, until = day_range(_day(given.get("dari"), "dari"), _day(given.get("sampai"), "sampai"), WIB)
+    opd = given.get("opd")
     filters = ListFilter(
         status=given.get("status"), category=given.get("kategori"), kecamatan=given.get("kecamatan"),
-        opd=given.get("opd"), source_kind=given.get("kanal"), source=given.get("sumber"),
+        # an agency by any of its spellings, as `pantau export --opd` matches it
+        opd=(taxonomy().opd_spellings(opd) or [opd]) if opd else None,
+        source_kind=given.get("kanal"), source=given.get("sumber"),
         in_jurisdiction={"ya": True, "tidak": False}.get(given.get("wilayah", "")),
-        since=_day(given.get("dari"), "dari"), until=until + timedelta(days=1) if until else None,
-        q=given.get("q"), complaints_only=given.get("aduan") == "ya")
+        since=since, until=until, q=given.get("q"), complaints_only=given.get("aduan") == "ya")
     return filters, given
 
 
