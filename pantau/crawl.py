@@ -181,17 +181,11 @@ def crawl_settings(*, db_url: str, sources_file: Path | None, run_id: int | None
 
 
 def _classify_while_reading(settings: Settings) -> None:
-    """Have the page readers classify each article they read (see pipelines.classify)."""
-    if not settings.getbool("PANTAU_CLASSIFY", True):
-        return
-    from pipelines.classify import model_path
+    """Have the page readers classify each article they read: the classifier stage registers its
+    page analyser, which declines itself when classification is off or there is no model."""
+    from pipelines.classify import PageClassifier
 
-    try:
-        model_dir = str(model_path())
-    except (FileNotFoundError, OSError):
-        return  # the classifier stage reports it
-    settings.set("PANTAU_PAGE_ANALYSER", "pipelines.classify.analyse_page", priority="cmdline")
-    settings.set("PANTAU_PAGE_ANALYSER_ARGS", [model_dir, settings.get("PANTAU_REGION")], priority="cmdline")
+    settings.set("PANTAU_PAGE_ANALYSER", PageClassifier, priority="cmdline")
 
 
 def settings_from_env() -> dict:

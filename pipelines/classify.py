@@ -3,11 +3,13 @@
 Uses the same model as ``pantau classify`` — the active one (``models/ACTIVE``) or the one
 shipped in the package — built for the sources file's ``region``. Classifying happens in the
 crawl's worker processes, so it does not slow the crawler's own process: ``pantau crawl``
-makes :func:`analyse_page` the page analyser, which classifies each article right after the
-worker has read it (one trip between processes per page), and this stage takes that verdict
-over. Items that arrive without one (other spiders, ``scrapy crawl``) are classified here, in
-the same pool. With ``PANTAU_EXTRACT_WORKERS=0`` everything runs in-process. Each worker loads
-the model once.
+registers :class:`PageClassifier` as the page analyser (the Scrapy setting
+``PANTAU_PAGE_ANALYSER``; the news spider builds it with ``from_crawler``), which classifies each
+article right after the worker has read it (one trip between processes per page), and this stage
+takes that verdict over when the item says it came from the analyser this stage would be itself
+(same class and version, same model, same region). Items that arrive without one (other
+spiders, ``scrapy crawl``) are classified here, in the same pool. With
+``PANTAU_EXTRACT_WORKERS=0`` everything runs in-process. Each worker loads the model once.
 
 The item gets ``classification``: the CONTRACT.md fields, ``model_version`` and ``evidence``
 (place spans and cue words; character offsets count in ``title + "\\n\\n" + text``, see
@@ -18,11 +20,12 @@ logged once, items are stored unclassified and ``pantau reclassify`` labels them
 from __future__ import annotations
 
 import logging
-import zlib
 from pathlib import Path
 from typing import Any
 
 from classify.normalize import classified_text
+from scrapy.exceptions import NotConfigured
+
 from spiders import workers
 from spiders.items import Article
 
@@ -35,16 +38,39 @@ class ModelUnavailable(RuntimeError):
     """The model could not be loaded: nothing can be classified in this crawl."""
 
 
-def analyse_page(title: str | None, text: str | None, model_dir: str, region: str) -> dict:
-    """The page analyser: classify a page's title and text as the store will keep them
-    (normalised like :class:`pipelines.normalize.NormalizePipeline` does), with a checksum of
-    what was read so the stage can tell the verdict still fits the item."""
-    from pipelines.normalize import clean_line, clean_text
+class PageClassifier:
+    """The page analyser (:class:`spiders.workers.PageAnalyser`): classifies a page's title and
+    text in the worker that read it, as the store will keep them — normalised by the functions
+    :class:`pipelines.normalize.NormalizePipeline` applies, so the verdict is the one this stage
+    would reach on the item. Small and picklable: it travels to the worker with each page."""
 
-    basis = classified_text(clean_line(title) or "", clean_text(text or ""))
-    result = classify_text(model_dir, region, basis)
-    result["_basis"] = zlib.crc32(basis.encode("utf-8"))
-    return result
+    version = 1  # bump when what it reads of a page changes, so no stage trusts an older verdict
+
+    def __init__(self, model_dir: str, region: str | None):
+        self.model_dir = model_dir
+        self.region = region
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("PANTAU_CLASSIFY", True):
+            raise NotConfigured("the classification stage is off")
+        try:
+            model_dir = str(model_path())
+        except (FileNotFoundError, OSError) as exc:  # the classifier stage reports it
+            raise NotConfigured(f"no model to classify with: {exc}") from None
+        return cls(model_dir, settings.get("PANTAU_REGION"))
+
+    @property
+    def key(self) -> str:
+        """Names what produced an analysis: this analyser, its version, the model and the region."""
+        return f"{type(self).__module__}.{type(self).__qualname__}/{self.version}:{self.model_dir}:{self.region}"
+
+    def __call__(self, title: str | None, text: str | None) -> dict:
+        from pipelines.normalize import clean_line, clean_text
+
+        return classify_text(self.model_dir, self.region, classified_text(clean_line(title) or "",
+                                                                          clean_text(text or "")))
 
 
 def model_path() -> Path:
@@ -74,6 +100,7 @@ class ClassifyPipeline:
         self.enabled = enabled
         self.stats = stats
         self.model_dir: str | None = None
+        self.analyser: PageClassifier | None = None  # whose page analyses this stage takes over
         self.failed = False
         self.worker_error_logged = False
 
@@ -92,6 +119,7 @@ class ClassifyPipeline:
         except (FileNotFoundError, OSError) as exc:
             self._give_up(exc)
             return
+        self.analyser = PageClassifier(self.model_dir, self.region)
         if self.workers > 0:  # load the model in the workers while the crawl discovers articles
             for _ in range(self.workers):
                 workers.submit(classify_text, self.model_dir, self.region, "", workers=self.workers)
@@ -104,8 +132,8 @@ class ClassifyPipeline:
         if analysis is not None:
             if "error" in analysis:
                 self._worker_failed(analysis["error"])
-            elif analysis.pop("_basis", None) == zlib.crc32(text.encode("utf-8")):
-                item.classification = analysis
+            elif self.analyser is not None and analysis.get("by") == self.analyser.key:
+                item.classification = analysis["result"]
                 self._count(item)
                 return item
         if self.model_dir is None or self.failed:

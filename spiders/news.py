@@ -72,8 +72,7 @@ class NewsSpider(SourceSpider):
         self.max_pages = source.max_pages or settings.getint("PANTAU_MAX_PAGES", 1000)
         self.extract_workers = settings.getint("PANTAU_EXTRACT_WORKERS", workers.default_workers())
         # what the crawl wants done to each article in the worker that reads it (the classifier)
-        self.analyser = settings.get("PANTAU_PAGE_ANALYSER") or None
-        self.analyser_args = tuple(settings.getlist("PANTAU_PAGE_ANALYSER_ARGS"))
+        self.analyser = workers.page_analyser(self.crawler)
         self.scope = self._scope_for(source)
         parts = urlsplit(source.url)
         self.scope_root = f"{parts.scheme}://{parts.netloc}{self.scope.path_prefix}/"
@@ -337,7 +336,7 @@ class NewsSpider(SourceSpider):
             return
         try:
             page, encoding, analysis = await workers.run(
-                workers.read_then_analyse, self.site.read_response, self.analyser, self.analyser_args,
+                workers.read_then_analyse, self.site.read_response, self.analyser,
                 response.body, content_type or None, response.url, datetime.now(JAKARTA),  # "2 jam lalu" from now
                 workers=self.extract_workers)
         except Exception as exc:  # a page that breaks the reader must not stop the crawl

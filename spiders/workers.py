@@ -21,9 +21,11 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet import defer, reactor
 
 logger = logging.getLogger(__name__)
@@ -113,20 +115,44 @@ async def run(function: Callable[..., Any], *args: Any, workers: int) -> Any:
     return await maybe_deferred_to_future(result)
 
 
-def read_then_analyse(read: Callable[..., Any], analyser: str | None, analyser_args: tuple, *args: Any):
-    """``read(*args)`` (an article page and its encoding), then — in the same worker — the
-    analyser the crawl configured (``PANTAU_PAGE_ANALYSER``, a dotted path called with the page's
-    title and text and ``analyser_args``), so a page crosses between processes once.
+class PageAnalyser(Protocol):
+    """What a crawl may run on each article page right where it was read (the Scrapy setting
+    ``PANTAU_PAGE_ANALYSER``: a class with ``from_crawler``, or its import path).
 
-    An analyser failure never loses the page: it comes back as ``{"error": ...}``.
+    It is sent to the worker with every page, so it must be small and picklable. ``key`` names
+    the analyser, its version and whatever it was built with: a later stage takes an analysis
+    over only when the key is the one it would produce itself (see pipelines.classify)."""
+
+    key: str
+
+    def __call__(self, title: str | None, text: str | None) -> Any: ...
+
+
+def page_analyser(crawler) -> PageAnalyser | None:
+    """The crawl's page analyser, built with ``from_crawler``; None when the setting is unset or
+    the analyser declines (``NotConfigured``, e.g. classification is off or there is no model)."""
+    component = crawler.settings.get("PANTAU_PAGE_ANALYSER")
+    if not component:
+        return None
+    try:
+        return build_from_crawler(load_object(component), crawler)
+    except NotConfigured as exc:
+        logger.info("No page analyser in the readers: %(why)s", {"why": exc})
+        return None
+
+
+def read_then_analyse(read: Callable[..., Any], analyser: PageAnalyser | None, *args: Any):
+    """``read(*args)`` (an article page and its encoding), then — in the same worker — the
+    crawl's page analyser on the article's title and text, so a page crosses between processes
+    once. The analysis travels on the item as ``{"by": analyser.key, "result": ...}``.
+
+    An analyser failure never loses the page: it comes back as ``{"by": ..., "error": ...}``.
     """
     page, encoding = read(*args)
     analysis = None
-    if analyser and getattr(page, "is_article", False):
+    if analyser is not None and getattr(page, "is_article", False):
         try:
-            from scrapy.utils.misc import load_object
-
-            analysis = load_object(analyser)(page.title, page.text, *analyser_args)
+            analysis = {"by": analyser.key, "result": analyser(page.title, page.text)}
         except Exception as exc:
-            analysis = {"error": f"{exc.__class__.__name__}: {exc}"}
+            analysis = {"by": analyser.key, "error": f"{exc.__class__.__name__}: {exc}"}
     return page, encoding, analysis
