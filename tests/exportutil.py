@@ -17,7 +17,6 @@ Items (ids in :data:`ExportSite.ids`):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -26,6 +25,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+
+from tests.factories import article
 
 
 WIB = timezone(timedelta(hours=7))
@@ -68,13 +69,6 @@ def classification(category, kecamatan=None, desa=None, opd=None, complaint=True
             "in_jurisdiction": in_jurisdiction if complaint else None, "opd": opd, "model_version": "uji-1"}
 
 
-def article(key, *, source, kind, title, text, published_at, label, author=None):
-    return {"source": source, "source_kind": kind, "url": f"https://kabar.example/{kind}/{key}", "title": title,
-            "text": text, "author": author, "published_at": published_at,
-            "harvested_at": (published_at or datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)) + timedelta(minutes=5),
-            "content_hash": hashlib.sha256(f"{key}:{text}".encode()).hexdigest(), "classification": label}
-
-
 @dataclass
 class ExportSite:
     url: str
@@ -103,30 +97,37 @@ def build_site(work: Path, url: str | None = None) -> ExportSite:
 
     ids = {}
     ids["jalan"] = repo.store_article(article(
-        "jalan", source="kabarbromo", kind="news", title="Jalan rusak di Desa Ranuagung, Tiris", text=JALAN_TEXT,
+        "jalan", source="kabarbromo", kind="news",
+        url="https://kabar.example/news/jalan", title="Jalan rusak di Desa Ranuagung, Tiris", text=JALAN_TEXT,
         published_at=datetime(2026, 11, 20, 9, 15, tzinfo=WITA),
-        label=classification("infrastruktur", "Tiris", "Ranuagung", PUPR, region_code="35.13.07.2008"))).item_id
+        classification=classification("infrastruktur", "Tiris", "Ranuagung", PUPR, region_code="35.13.07.2008"))).item_id
     ids["bansos"] = repo.store_article(article(
-        "bansos", source="kabarbromo", kind="news", title="BPNT warga Kraksaan belum cair",
+        "bansos", source="kabarbromo", kind="news",
+        url="https://kabar.example/news/bansos", title="BPNT warga Kraksaan belum cair",
         text="Puluhan keluarga penerima manfaat di Kraksaan belum menerima BPNT sejak tiga bulan.",
         published_at=datetime(2026, 11, 12, 23, 30, tzinfo=WIB),
-        label=classification("lainnya", "Kraksaan", None, DISKOMINFO, region_code="35.13.14"))).item_id
+        classification=classification("lainnya", "Kraksaan", None, DISKOMINFO, region_code="35.13.14"))).item_id
     ids["hostile"] = repo.store_article(article(
-        "hostile", source="import:instagram", kind="import", title=HOSTILE["title"], text=HOSTILE["text"],
+        "hostile", source="import:instagram", kind="import",
+        url="https://kabar.example/import/hostile", title=HOSTILE["title"], text=HOSTILE["text"],
         author=HOSTILE["author"], published_at=datetime(2026, 11, 18, 7, 0, tzinfo=WIB),
-        label=classification("kesehatan", "Paiton", None, DINKES, region_code="35.13.12"))).item_id
+        classification=classification("kesehatan", "Paiton", None, DINKES, region_code="35.13.12"))).item_id
     ids["tweet"] = repo.store_article(article(
-        "tweet", source="x-probolinggo", kind="x", title=TWEET["title"], text=TWEET["text"], author="@wargatongas",
-        published_at=datetime(2026, 11, 19, 12, 0, tzinfo=WIB), label=classification(None, complaint=False))).item_id
+        "tweet", source="x-probolinggo", kind="x",
+        url="https://kabar.example/x/tweet", title=TWEET["title"], text=TWEET["text"], author="@wargatongas",
+        published_at=datetime(2026, 11, 19, 12, 0, tzinfo=WIB), classification=classification(None, complaint=False))).item_id
     ids["listrik"] = repo.store_article(article(
-        "listrik", source="kabarbromo", kind="news", title="Listrik padam dua hari di Gending",
+        "listrik", source="kabarbromo", kind="news",
+        url="https://kabar.example/news/listrik", title="Listrik padam dua hari di Gending",
         text="Warga Kecamatan Gending mengeluhkan pemadaman listrik selama dua hari tanpa pemberitahuan.",
         published_at=datetime(2026, 11, 21, 16, 45, tzinfo=WIB),
-        label=classification("energi", "Gending", None, "PT PLN (Persero)",
+        classification=classification("energi", "Gending", None, "PT PLN (Persero)",
                              region_code="35.13.18"))).item_id
     ids["undated"] = repo.store_article(article(
-        "undated", source="kabarbromo", kind="news", title="Pengumuman lomba desa", text="Lomba desa digelar.",
-        published_at=None, label=None)).item_id
+        "undated", source="kabarbromo", kind="news",
+        url="https://kabar.example/news/undated", title="Pengumuman lomba desa", text="Lomba desa digelar.",
+        published_at=None, classification=None,
+        harvested_at=datetime(2026, 11, 25, 3, 5, tzinfo=timezone.utc))).item_id
 
     repo.record_review(ids["jalan"], "rina", "approve", after={})
     repo.enter_into_lapor(ids["jalan"], "rina", "PBL-2611-0042", judul="Jalan rusak", isi="…", kategori=None,

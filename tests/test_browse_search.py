@@ -9,7 +9,6 @@ existing database upgraded from revision 0005 gets all of this for the items it 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -30,6 +29,7 @@ from storage.filters import ListFilter  # noqa: E402
 from storage.db import _alembic_config  # noqa: E402
 from storage.models import Classification, Item, ReviewAction, Source, User  # noqa: E402
 from storage.search import query_words  # noqa: E402
+from tests.factories import article  # noqa: E402
 
 UTC = timezone.utc
 NOW = datetime.now(UTC)
@@ -52,18 +52,12 @@ def classification(category: str | None, kecamatan: str = "Tiris", version: str 
             "model_version": version}
 
 
-def article(n: int, title: str, text: str, label: dict | None, hours: float = 0) -> dict:
-    return {"source": "kabarbromo", "source_kind": "news", "url": f"https://kabarbromo.example/{n}",
-            "title": title, "text": text, "published_at": NOW - timedelta(hours=n + hours),
-            "harvested_at": NOW - timedelta(hours=n + hours) + timedelta(minutes=5),
-            "content_hash": hashlib.sha256(f"{n}:{text}".encode()).hexdigest(), "classification": label}
-
-
 @pytest.fixture
 def repo(migrated_db_url):
     with Repository(migrated_db_url) as repository:
         repository.add_user("ani", hash_password(PASSWORD), "reviewer")
-        ids = {n: repository.store_article(article(n, title, text, classification(CATEGORIES[n]))).item_id
+        ids = {n: repository.store_article(article(n, title=title, text=text, classification=classification(CATEGORIES[n]),
+                                                             published_at=NOW - timedelta(hours=n))).item_id
                for n, (title, text) in TEXTS.items()}
         repository.ids = ids
         yield repository
@@ -147,8 +141,8 @@ def test_many_matches_are_read_in_list_order_with_the_same_result(repo, monkeypa
 
 
 def test_search_finds_items_stored_later_and_new_words(repo):
-    later = repo.store_article(article(9, "Jembatan Kedungsumur ambruk", "Akses warga terputus.",
-                                       classification("infrastruktur"))).item_id
+    later = repo.store_article(article(9, title="Jembatan Kedungsumur ambruk", text="Akses warga terputus.",
+                                       classification=classification("infrastruktur"), published_at=NOW - timedelta(hours=9))).item_id
     assert later in {row["id"] for row in repo.list_items(ListFilter(q="kedungsumur"))}
     assert [row["id"] for row in repo.list_items(ListFilter(q="warga"), limit=1)] == [repo.ids[1]]
 
@@ -279,6 +273,7 @@ def test_upgrade_from_0005_fills_labels_and_search_for_existing_items(db_url):
             assert newest == dict(conn.execute(select(Classification.item_id, Classification.id)
                                                .where(Classification.model_version == "uji-2")).all())
         # stored after the upgrade: searchable and labelled too
-        later = repo.store_article(article(9, "Jembatan ambruk", "Akses warga terputus.",
-                                           classification("infrastruktur"))).item_id
+        later = repo.store_article(article(9, title="Jembatan ambruk", text="Akses warga terputus.",
+                                           classification=classification("infrastruktur"),
+                                           published_at=NOW - timedelta(hours=9))).item_id
         assert later in {r["id"] for r in repo.list_items(ListFilter(q="jembatan", category="infrastruktur"))}

@@ -28,18 +28,10 @@ from pipelines.normalize import (
 )
 from spiders.extract import NOT_ARTICLE_REASONS, read_article
 from spiders.items import Article
+from tests.factories import crawled_article
 
 WIB = timezone(timedelta(hours=7))
 SINCE = datetime(2026, 11, 1, tzinfo=WIB)
-BODY = ("Warga Desa Ranuagung, Kecamatan Tiris, mengeluhkan jembatan bambu yang miring setelah banjir. "
-        "Anak-anak terpaksa memutar sejauh tiga kilometer untuk berangkat ke sekolah.")
-
-
-def article(**changes) -> Article:
-    fields = {"source": "kabarlumbang", "url": "https://kabarlumbang.example/berita/jembatan-ranuagung",
-              "title": "Jembatan Bambu di Ranuagung Miring", "text": BODY,
-              "published_at": datetime(2026, 11, 20, 9, 0, tzinfo=WIB), "raw": {"is_article": True}}
-    return Article(**{**fields, **changes})
 
 
 def skip_reason(item: Article, since: datetime | None = SINCE) -> str | None:
@@ -53,17 +45,17 @@ def skip_reason(item: Article, since: datetime | None = SINCE) -> str | None:
 
 
 def test_an_article_passes():
-    assert skip_reason(article()) is None
+    assert skip_reason(crawled_article()) is None
 
 
 @pytest.mark.parametrize("reason", sorted(NOT_ARTICLE_REASONS))
 def test_a_page_the_reader_rejects_is_skipped_with_the_readers_reason(reason):
-    item = article(raw={"is_article": False, "not_article_reason": reason})
+    item = crawled_article(raw={"is_article": False, "not_article_reason": reason})
     assert skip_reason(item) == reason
 
 
 def test_a_page_rejected_without_a_reason_counts_as_not_an_article():
-    assert skip_reason(article(raw={"is_article": False})) == "no_article_signal"
+    assert skip_reason(crawled_article(raw={"is_article": False})) == "no_article_signal"
 
 
 @pytest.mark.parametrize("changes, reason", [
@@ -73,19 +65,19 @@ def test_a_page_rejected_without_a_reason_counts_as_not_an_article():
     ({"published_at": datetime(2026, 10, 31, 23, 0, tzinfo=WIB)}, "too_old"),
 ])
 def test_an_article_page_without_what_an_item_needs_says_what_is_missing(changes, reason):
-    assert skip_reason(article(**changes)) == reason
+    assert skip_reason(crawled_article(**changes)) == reason
 
 
 def test_the_text_minimum_is_the_boundary_and_posts_need_only_some_text():
-    assert skip_reason(article(text="a" * MIN_TEXT_CHARS)) is None
-    assert skip_reason(article(text="a" * (MIN_TEXT_CHARS - 1))) == "no_text"
-    assert skip_reason(article(text="jalan ambles di Tiris, tolong", source_kind="x", raw={})) is None
+    assert skip_reason(crawled_article(text="a" * MIN_TEXT_CHARS)) is None
+    assert skip_reason(crawled_article(text="a" * (MIN_TEXT_CHARS - 1))) == "no_text"
+    assert skip_reason(crawled_article(text="jalan ambles di Tiris, tolong", source_kind="x", raw={})) is None
 
 
 def test_no_since_means_nothing_is_too_old_and_an_undated_article_is_kept():
-    old = article(published_at=datetime(2020, 1, 1, tzinfo=WIB))
+    old = crawled_article(published_at=datetime(2020, 1, 1, tzinfo=WIB))
     assert skip_reason(old, since=None) is None
-    assert skip_reason(article(published_at=None)) is None
+    assert skip_reason(crawled_article(published_at=None)) is None
 
 
 def test_the_drop_classes_carry_their_reason():

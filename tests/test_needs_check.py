@@ -12,7 +12,6 @@ Real SQLite files (and PostgreSQL for the storage parts), real HTTP through the 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -32,10 +31,13 @@ from storage import Repository, make_engine, upgrade  # noqa: E402
 from storage.db import _alembic_config, current_revision, head_revision  # noqa: E402
 from storage.models import Classification, Item, ReviewAction, Source, User  # noqa: E402
 from tests.exportutil import ExportSite, jsonl, run_export  # noqa: E402
+from tests.factories import article  # noqa: E402
 from tests.webutil import make_site, signed_in  # noqa: E402
 
 UTC = timezone.utc
 NOW = datetime.now(UTC)
+RECENT = NOW - timedelta(hours=1)  # when the tests' articles were published
+HARVESTED = RECENT + timedelta(minutes=5)
 HOSTILE = '<script>alert("cue")</script>'
 
 
@@ -62,15 +64,6 @@ def verdict(kind: str, **overrides) -> dict:
     return values
 
 
-def article(n: int, title: str, text: str, label: dict | None, hours_ago: float = 1, **extra) -> dict:
-    values = {"source": "kabarbromo", "source_kind": "news", "url": f"https://kabarbromo.example/berita/{n}",
-              "title": title, "text": text, "published_at": NOW - timedelta(hours=hours_ago),
-              "harvested_at": NOW - timedelta(hours=hours_ago) + timedelta(minutes=5),
-              "content_hash": hashlib.sha256(f"{n}:{text}".encode()).hexdigest(), "classification": label}
-    values.update(extra)
-    return values
-
-
 STORIES = {  # key: (n, title, text, verdict, hours ago: all of them minutes old, in this week and month)
     "jalan": (1, "Jalan rusak di Tiris", "Jalan desa rusak berat sejak musim hujan.", "complaint", 0.01),
     "ragu": (2, "Warga Tiris mengeluhkan sesuatu", "Warga mengeluhkan keadaan di balai desa.", "check", 0.02),
@@ -83,7 +76,8 @@ STORIES = {  # key: (n, title, text, verdict, hours ago: all of them minutes old
 @pytest.fixture
 def site(tmp_path):
     app, repo = make_site(f"sqlite:///{tmp_path / 'pantau.db'}")
-    repo.ids = {key: repo.store_article(article(n, title, text, verdict(kind), hours)).item_id
+    repo.ids = {key: repo.store_article(article(n, title=title, text=text, classification=verdict(kind),
+                                                      published_at=NOW - timedelta(hours=hours))).item_id
                 for key, (n, title, text, kind, hours) in STORIES.items()}
     yield app, repo
     repo.close()
@@ -117,9 +111,11 @@ def test_storage_keeps_the_flag_on_classifications_and_items(migrated_db_url):
     classification, survives a review, and a dict without the key means false."""
     with Repository(migrated_db_url) as repo:
         repo.add_user("ani", "x", "reviewer")
-        unsure = repo.store_article(article(1, "Ragu", "Warga mengeluhkan.", verdict("check"))).item_id
+        unsure = repo.store_article(article(1, title="Ragu", text="Warga mengeluhkan.", classification=verdict("check"),
+                                               published_at=RECENT)).item_id
         legacy_label = {key: value for key, value in verdict("no").items() if key != "needs_check"}
-        legacy = repo.store_article(article(2, "Lama", "Tanpa kunci.", legacy_label)).item_id
+        legacy = repo.store_article(article(2, title="Lama", text="Tanpa kunci.", classification=legacy_label,
+                                               published_at=RECENT)).item_id
         with repo.engine.connect() as conn:
             flags = dict(conn.execute(select(Item.id, Item.needs_check)).all())
             assert flags == {unsure: True, legacy: False}
@@ -226,7 +222,7 @@ def test_a_reviewer_rejects_an_unsure_item_and_can_undo_it(site):
 def test_an_empty_perlu_dicek_filter_says_so(tmp_path):
     app, repo = make_site(f"sqlite:///{tmp_path / 'pantau.db'}")
     try:
-        repo.store_article(article(1, "Jalan rusak", "Rusak.", verdict("complaint")))
+        repo.store_article(article(1, title="Jalan rusak", text="Rusak.", classification=verdict("complaint"), published_at=RECENT))
         client = signed_in(app, "reviewer")
         page = text_of(client.get("/antrian?saring=perlu-dicek").text)
         assert "Tidak ada yang perlu dicek" in page and "Perlu dicek (0)" in page
@@ -247,7 +243,7 @@ def test_item_page_and_queue_explain_the_verdict_escaped(site):
              {"start": 0, "end": 3, "text": HOSTILE, "kind": "desa", "name": HOSTILE}]
     label = verdict("complaint", model_version="svm-2026-12-05",
                     evidence=evidence(["berlubang", "mengeluhkan", HOSTILE], ["jalan"], spans, opd_cue="jalan"))
-    item = repo.store_article(article(9, title, text, label)).item_id
+    item = repo.store_article(article(9, title=title, text=text, classification=label, published_at=RECENT)).item_id
     client = signed_in(app, "viewer")
     page = client.get(f"/aduan/{item}").text
     explained = text_of(page[page.index('class="explain"'):])
@@ -338,9 +334,10 @@ def test_the_monthly_report_summary_counts_them(tmp_path):
     with Repository(url) as repo:
         november = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
         for key, (n, title, text, kind, hours) in STORIES.items():
-            repo.store_article(article(n, title, text, verdict(kind), published_at=november + timedelta(hours=n)))
-        repo.store_article(article(8, "Desember", "Warga mengeluhkan.", verdict("check"),
-                                   published_at=datetime(2026, 12, 2, 9, 0, tzinfo=UTC)))  # not November's
+            repo.store_article(article(n, title=title, text=text, classification=verdict(kind),
+                                       published_at=november + timedelta(hours=n), harvested_at=HARVESTED))
+        repo.store_article(article(8, title="Desember", text="Warga mengeluhkan.", classification=verdict("check"),
+                                   published_at=datetime(2026, 12, 2, 9, 0, tzinfo=UTC), harvested_at=HARVESTED))  # not November's
         report = build_report(repo, "2026-11", now=datetime(2026, 12, 15, 9, 0, tzinfo=UTC))
     summary = {label: value for label, value, _ in report.summary}
     assert summary["Menunggu tinjauan"] == 5
@@ -403,7 +400,8 @@ def test_upgrade_from_0007_keeps_data_and_flags_old_rows_false(db_url):
         with repo.engine.connect() as conn:
             assert set(conn.execute(select(Classification.needs_check)).scalars()) == {False}
         # after the upgrade a model that is unsure sends the item to the queue
-        later = repo.store_article(article(9, "Ragu", "Warga mengeluhkan.", verdict("check"))).item_id
+        later = repo.store_article(article(9, title="Ragu", text="Warga mengeluhkan.", classification=verdict("check"),
+                                           published_at=RECENT)).item_id
         assert repo.queue_first(only_needs_check=True) == later
         assert repo.queue_count() == 2
 
@@ -424,7 +422,8 @@ def test_the_explanation_shows_each_models_score_when_the_text_was_short(site):
     long["scores"] = {"tfidf": 0.83, "encoder": None}
     broken = evidence(["bolong"])
     broken["scores"] = {"tfidf": "<b>x</b>", "encoder": 7}
-    ids = [repo.store_article(article(20 + n, f"Judul {n}", text, verdict("complaint", evidence=ev))).item_id
+    ids = [repo.store_article(article(20 + n, title=f"Judul {n}", text=text,
+                                         classification=verdict("complaint", evidence=ev), published_at=RECENT)).item_id
            for n, (text, ev) in enumerate([("lampu mati", short), ("jalan rusak " * 200, long),
                                            ("jalan bolong", broken)])]
     client = signed_in(app, "viewer")

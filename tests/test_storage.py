@@ -8,7 +8,6 @@ interrupted, and concurrent writers never crash each other.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import threading
 import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from storage import EXPORT_FIELDS, Repository, current_revision, database_url, make_engine, upgrade
 from storage.models import Base, Classification, Item, LaporEntry, ReviewAction, User
 from storage.extras import in_models
+from tests import factories
 
 WIB = timezone(timedelta(hours=7))
 WITA = timezone(timedelta(hours=8))
@@ -44,28 +45,10 @@ CONTRACT_EXPORT_KEYS = [
 ADDED_EXPORT_KEYS = ["needs_check"]
 
 
-def article(n: int, **overrides) -> dict:
-    text_ = f"Warga Desa Sumberan {n} mengeluhkan jalan rusak yang tak kunjung diperbaiki."
-    base = {
-        "source": "kabarbromo",
-        "source_kind": "news",
-        "url": f"https://kabarbromo.example/berita/{n}",
-        "fetched_url": None,
-        "title": f"Jalan rusak {n}",
-        "text": text_,
-        "author": "Redaksi",
-        "published_at": datetime(2026, 11, 20, 9, 15, tzinfo=WIB),
-        "harvested_at": datetime(2026, 11, 21, 1, 0, tzinfo=UTC),
-        "language": "id",
-        "raw": {"section": "daerah"},
-        "content_hash": hashlib.sha256(text_.encode()).hexdigest(),
-        "minhash": b"\x01\x02" * 8,
-        "near_duplicate_of": None,
-        "similarity": None,
-        "classification": None,
-    }
-    base.update(overrides)
-    return base
+# A stored row with every column filled (tests.factories.article plus the optional keys).
+article = partial(factories.article, fetched_url=None, author="Redaksi", language="id", raw={"section": "daerah"},
+                  minhash=b"\x01\x02" * 8, near_duplicate_of=None, similarity=None,
+                  harvested_at=datetime(2026, 11, 21, 1, 0, tzinfo=UTC))
 
 
 CLASSIFICATION = {

@@ -11,7 +11,6 @@ fetches none of them again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import traceback
@@ -22,6 +21,7 @@ from sqlalchemy import func, select
 
 from storage import Repository, upgrade
 from storage.models import Item
+from tests.factories import article
 
 WIB = timezone(timedelta(hours=7))
 SOURCES = ("kabarbromo", "radarbromo")
@@ -47,16 +47,12 @@ def article_url(source: str, n: int) -> str:
     return f"https://{source}.example/berita/{n}"
 
 
-def article(source: str, n: int) -> dict:
-    text = story_text(n)
-    return {
-        "source": source, "source_kind": "news", "url": article_url(source, n), "fetched_url": None,
-        "title": f"Jalan rusak {n}", "text": text, "author": None,
-        "published_at": datetime(2026, 11, 20, 9, 0, tzinfo=WIB) + timedelta(minutes=n),
-        "harvested_at": datetime.now(timezone.utc), "language": "id", "raw": {},
-        "content_hash": hashlib.sha256(text.encode()).hexdigest(), "minhash": None,
-        "near_duplicate_of": None, "similarity": None, "classification": dict(CLASSIFICATION),
-    }  # fmt: skip
+def outlet_article(source: str, n: int) -> dict:
+    """Story ``n`` as the outlet ``source`` publishes it (same story, same text and content hash)."""
+    return article(n, source=source, url=article_url(source, n), text=story_text(n),
+                   published_at=datetime(2026, 11, 20, 9, 0, tzinfo=WIB) + timedelta(minutes=n),
+                   harvested_at=datetime.now(timezone.utc), classification=dict(CLASSIFICATION),
+                   fetched_url=None, author=None, language="id", raw={}, minhash=None)
 
 
 def write_as_a_crawl(url: str, source: str, barrier, out: str) -> None:
@@ -71,7 +67,7 @@ def write_as_a_crawl(url: str, source: str, barrier, out: str) -> None:
         barrier.wait(timeout=20)
         run_id = repo.start_run([source], datetime(2026, 11, 1, tzinfo=WIB), pid=None)
         for n in PER_SOURCE[source]:
-            result = repo.store_article(article(source, n), run_id=run_id)
+            result = repo.store_article(outlet_article(source, n), run_id=run_id)
             if not result.created:  # as pipelines.store does
                 repo.mark_seen(source, article_url(source, n), result.reason)
             report["stored"].append([n, result.item_id, result.created, result.reason])
@@ -112,7 +108,7 @@ def test_two_processes_storing_overlapping_articles_store_each_once(db_url, tmp_
         created: dict[int, list[str]] = {}
         for source, report in reports.items():
             for n, item_id, was_created, reason in report["stored"]:
-                assert item_id == by_hash[article(source, n)["content_hash"]], (source, n)
+                assert item_id == by_hash[outlet_article(source, n)["content_hash"]], (source, n)
                 if was_created:
                     created.setdefault(n, []).append(source)
                 else:

@@ -9,7 +9,6 @@ model misreads: sarcastic "happy birthday" wishes to a broken road or a dead str
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -19,6 +18,7 @@ from classify.corpus import load_records, split
 from classify.reviews import MIN_FOR_RECENT, STAFF_WEIGHT, prepare
 from storage import Repository, ReviewExample, upgrade
 from tests.crawlutil import REPO, run_pantau
+from tests.factories import article
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
@@ -34,15 +34,10 @@ MODEL_SAYS_NOT = {
 }
 
 
-def article(n: int, text: str, classification: dict | None = None, title: str | None = None, **extra) -> dict:
-    values = {
-        "source": "kabarbromo", "source_kind": "news", "url": f"https://kabarbromo.example/berita/{n}",
-        "title": title if title is not None else f"Berita {n}", "text": text,
-        "published_at": T0 - timedelta(days=1), "harvested_at": T0 - timedelta(hours=20),
-        "content_hash": hashlib.sha256(f"{n}:{text}".encode()).hexdigest(), "classification": classification,
-    }
-    values.update(extra)
-    return values
+def story(n: int, text: str, classification: dict | None = None, title: str | None = None, **extra) -> dict:
+    """A news item harvested before the reviews (titled "Berita N" unless ``title`` is given)."""
+    return article(n, text=text, classification=classification, title=title if title is not None else f"Berita {n}",
+                   published_at=T0 - timedelta(days=1), harvested_at=T0 - timedelta(hours=20), **extra)
 
 
 @pytest.fixture
@@ -71,7 +66,7 @@ def test_users_are_stored_with_a_valid_role_and_unique_name(repo):
 
 
 def test_record_review_moves_the_status_and_appends_before_and_after(repo):
-    item = repo.store_article(article(1, "Jalan poros desa rusak parah.", MODEL_SAYS_COMPLAINT)).item_id
+    item = repo.store_article(story(1, "Jalan poros desa rusak parah.", MODEL_SAYS_COMPLAINT)).item_id
     first = repo.record_review(item, "ani", "edit", after={"category": "bencana"}, note="banjir, bukan jalan")
     second = repo.record_review(item, repo.user_id("ani"), "approve", after={})
     assert second > first
@@ -93,7 +88,7 @@ def test_record_review_moves_the_status_and_appends_before_and_after(repo):
 
 
 def test_rejections_carry_a_reason_and_what_it_implies(repo):
-    item = repo.store_article(article(2, "Bupati meresmikan jembatan baru.", MODEL_SAYS_COMPLAINT)).item_id
+    item = repo.store_article(story(2, "Bupati meresmikan jembatan baru.", MODEL_SAYS_COMPLAINT)).item_id
     with pytest.raises(ValueError, match="needs a reason"):
         repo.record_review(item, "ani", "reject", after={})
     with pytest.raises(ValueError, match="unknown reason"):
@@ -106,7 +101,7 @@ def test_rejections_carry_a_reason_and_what_it_implies(repo):
     assert action["after"]["reason"] == "not_complaint"
     assert (action["after"]["is_complaint"], action["after"]["category"]) == (False, None)
 
-    elsewhere = repo.store_article(article(3, "Banjir di Mayangan, Kota Probolinggo.", MODEL_SAYS_COMPLAINT)).item_id
+    elsewhere = repo.store_article(story(3, "Banjir di Mayangan, Kota Probolinggo.", MODEL_SAYS_COMPLAINT)).item_id
     repo.record_review(elsewhere, "ani", "reject", after={"reason": "out_of_jurisdiction"})
     [action] = repo.review_actions(elsewhere)
     assert action["after"]["in_jurisdiction"] is False and action["after"]["kecamatan"] is None
@@ -114,7 +109,7 @@ def test_rejections_carry_a_reason_and_what_it_implies(repo):
 
 
 def test_record_review_refuses_bad_input_and_changes_nothing(repo):
-    item = repo.store_article(article(4, "Lampu PJU mati sebulan.", MODEL_SAYS_NOT)).item_id
+    item = repo.store_article(story(4, "Lampu PJU mati sebulan.", MODEL_SAYS_NOT)).item_id
     with pytest.raises(PermissionError, match="viewer"):
         repo.record_review(item, "budi", "approve", after={"category": "infrastruktur"})
     with pytest.raises(LookupError):
@@ -136,11 +131,11 @@ def test_record_review_refuses_bad_input_and_changes_nothing(repo):
 
 
 def test_review_examples_give_the_latest_decision_per_item(repo):
-    a = repo.store_article(article(5, "Sampah menumpuk di pasar.", MODEL_SAYS_NOT, title="Sampah")).item_id
-    b = repo.store_article(article(6, "Warga minta jalan diperbaiki.", MODEL_SAYS_COMPLAINT)).item_id
-    c = repo.store_article(article(7, "Lomba voli antar desa.", MODEL_SAYS_COMPLAINT)).item_id
-    d = repo.store_article(article(8, "Air PDAM keruh.", MODEL_SAYS_COMPLAINT)).item_id
-    repo.store_article(article(9, "Belum ditinjau.", MODEL_SAYS_COMPLAINT))
+    a = repo.store_article(story(5, "Sampah menumpuk di pasar.", MODEL_SAYS_NOT, title="Sampah")).item_id
+    b = repo.store_article(story(6, "Warga minta jalan diperbaiki.", MODEL_SAYS_COMPLAINT)).item_id
+    c = repo.store_article(story(7, "Lomba voli antar desa.", MODEL_SAYS_COMPLAINT)).item_id
+    d = repo.store_article(story(8, "Air PDAM keruh.", MODEL_SAYS_COMPLAINT)).item_id
+    repo.store_article(story(9, "Belum ditinjau.", MODEL_SAYS_COMPLAINT))
     repo.record_review(a, "ani", "reject", after={"reason": "not_complaint"}, at=T0)
     repo.record_review(a, "ani", "approve", after={"category": "lingkungan"}, at=T0 + timedelta(hours=1))
     repo.record_review(b, "ani", "approve", after={}, at=T0 + timedelta(hours=2))
@@ -202,14 +197,14 @@ def test_decisions_map_to_labels_as_labeling_md_says():
 def test_one_example_per_story_keeps_the_latest_decision(migrated_db_url):
     with Repository(migrated_db_url) as repo:
         repo.add_user("ani", "hash", "reviewer")
-        first = repo.store_article(article(11, "Jembatan gantung di Desa Ranuagung putus, anak sekolah memutar jauh.",
+        first = repo.store_article(story(11, "Jembatan gantung di Desa Ranuagung putus, anak sekolah memutar jauh.",
                                            MODEL_SAYS_COMPLAINT))
         copy_text = "Jembatan gantung di Desa Ranuagung putus; anak-anak sekolah harus memutar jauh."
-        copy = repo.store_article(article(12, copy_text, MODEL_SAYS_COMPLAINT, near_duplicate_of=first_hash(11)))
+        copy = repo.store_article(story(12, copy_text, MODEL_SAYS_COMPLAINT, near_duplicate_of=first_hash(11)))
         assert copy.cluster_id is not None and copy.duplicate_of == first.item_id
-        same_a = repo.store_article(article(13, "Sampah di Pasar Dringu menumpuk!!", MODEL_SAYS_COMPLAINT))
-        same_b = repo.store_article(article(14, "sampah di pasar dringu menumpuk", MODEL_SAYS_COMPLAINT))
-        other = repo.store_article(article(15, "Lampu PJU di jalan raya Paiton mati sebulan.", MODEL_SAYS_COMPLAINT))
+        same_a = repo.store_article(story(13, "Sampah di Pasar Dringu menumpuk!!", MODEL_SAYS_COMPLAINT))
+        same_b = repo.store_article(story(14, "sampah di pasar dringu menumpuk", MODEL_SAYS_COMPLAINT))
+        other = repo.store_article(story(15, "Lampu PJU di jalan raya Paiton mati sebulan.", MODEL_SAYS_COMPLAINT))
         repo.record_review(first.item_id, "ani", "approve", after={}, at=T0)
         repo.record_review(copy.item_id, "ani", "approve", after={"category": "bencana"}, at=T0 + timedelta(hours=1))
         repo.record_review(same_a.item_id, "ani", "approve", after={"category": "lingkungan"},
@@ -229,7 +224,7 @@ def test_one_example_per_story_keeps_the_latest_decision(migrated_db_url):
 
 
 def first_hash(n: int) -> str:
-    return article(n, "Jembatan gantung di Desa Ranuagung putus, anak sekolah memutar jauh.")["content_hash"]
+    return story(n, "Jembatan gantung di Desa Ranuagung putus, anak sekolah memutar jauh.")["content_hash"]
 
 
 def test_a_test_split_text_reviewed_by_staff_is_not_trained_on(test_split):
@@ -317,22 +312,22 @@ def trained_with_reviews(tmp_path_factory, test_split):
         repo.add_user("ani", "hash", "reviewer")
         decisions = []
         for n, (title, text, category) in enumerate(SARCASTIC):
-            item = repo.store_article(article(100 + n, text, MODEL_SAYS_NOT, title=title, source_kind="social"))
+            item = repo.store_article(story(100 + n, text, MODEL_SAYS_NOT, title=title, source_kind="social"))
             decisions.append((item.item_id, "approve", {"category": category}))
         negatives = ["Bupati meresmikan gedung Mal Pelayanan Publik di Kraksaan didampingi Forkopimda.",
                      "Dinsos menyalurkan BPNT kepada 2.000 keluarga penerima manfaat di Paiton."]
         for n, text in enumerate(negatives):
-            item = repo.store_article(article(200 + n, text, MODEL_SAYS_COMPLAINT))
+            item = repo.store_article(story(200 + n, text, MODEL_SAYS_COMPLAINT))
             decisions.append((item.item_id, "reject", {"reason": "not_complaint"}))
-        copy = repo.store_article(article(300, held.text, MODEL_SAYS_COMPLAINT))  # a corpus test text, harvested
+        copy = repo.store_article(story(300, held.text, MODEL_SAYS_COMPLAINT))  # a corpus test text, harvested
         decisions.append((copy.item_id, "approve", {"category": held.category}))
-        dup = repo.store_article(article(301, "Jalan desa rusak, berita yang sama.", MODEL_SAYS_COMPLAINT))
+        dup = repo.store_article(story(301, "Jalan desa rusak, berita yang sama.", MODEL_SAYS_COMPLAINT))
         decisions.append((dup.item_id, "reject", {"reason": "duplicate"}))
         recent = ["Warga Desa Sumberan mengeluhkan jalan poros desa rusak parah dan berlubang sejak dua tahun lalu.",
                   "Lomba voli antar desa se-Kecamatan Gading berlangsung meriah dan ditonton ratusan warga."]
-        item = repo.store_article(article(400, recent[0], MODEL_SAYS_COMPLAINT))
+        item = repo.store_article(story(400, recent[0], MODEL_SAYS_COMPLAINT))
         decisions.append((item.item_id, "approve", {}))
-        item = repo.store_article(article(401, recent[1], MODEL_SAYS_COMPLAINT))
+        item = repo.store_article(story(401, recent[1], MODEL_SAYS_COMPLAINT))
         decisions.append((item.item_id, "reject", {"reason": "not_complaint"}))
         for hour, (item_id, action, after) in enumerate(decisions):
             repo.record_review(item_id, "ani", action, after=after, at=T0 + timedelta(hours=hour))

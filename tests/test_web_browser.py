@@ -3,7 +3,6 @@ harvested text stays inert (no script runs, no dialog opens, the text is shown a
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -12,6 +11,7 @@ from review.security import hash_password
 from storage.db import upgrade
 from storage.repo import Repository
 from tests.browser import chromium, web_server
+from tests.factories import article
 
 PASSWORD = "sandi-e2e-2026"
 TITLES = ("Lampu PJU di Paiton mati sebulan", "Puskesmas Dringu tutup saat jam layanan",
@@ -23,24 +23,19 @@ COMPLAINT = {"is_complaint": True, "complaint_score": 0.93, "category": "infrast
              "opd": "Dinas Pekerjaan Umum dan Penataan Ruang", "model_version": "e2e"}
 
 
-def article(n: int, title: str, text: str, hours_ago: float) -> dict:
-    return {"source": "kabarbromo", "source_kind": "news", "url": f"https://kabarbromo.example/berita/{n}",
-            "title": title, "text": text, "published_at": NOW - timedelta(hours=hours_ago),
-            "harvested_at": NOW - timedelta(hours=hours_ago) + timedelta(minutes=5),
-            "content_hash": hashlib.sha256(f"{n}:{text}".encode()).hexdigest(), "classification": COMPLAINT}
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'pantau.db'}"
     upgrade(url)
     repo = Repository(url)
     repo.add_user("ani", hash_password(PASSWORD), "reviewer")
-    repo.e2e_hostile = repo.store_article(article(1, HOSTILE, "Jalan di Desa Ranuagung Kecamatan Tiris berlubang besar "
-                                          "dan belum diperbaiki sejak musim hujan.", 30)).item_id
+    repo.e2e_hostile = repo.store_article(article(1, title=HOSTILE, text="Jalan di Desa Ranuagung Kecamatan Tiris berlubang "
+                                          "besar dan belum diperbaiki sejak musim hujan.",
+                                          classification=COMPLAINT, published_at=NOW - timedelta(hours=30))).item_id
     ids = {}
     for n, (title, hours) in enumerate([(TITLES[0], 1), (TITLES[1], 2), (TITLES[2], 2.5)], start=2):
-        ids[title] = repo.store_article(article(n, title, f"{title}. Warga meminta segera ditangani.", hours)).item_id
+        ids[title] = repo.store_article(article(n, title=title, text=f"{title}. Warga meminta segera ditangani.",
+                                                classification=COMPLAINT, published_at=NOW - timedelta(hours=hours))).item_id
     repo.e2e_ids = ids
     with web_server(repo) as base, chromium() as browser:
         yield base, browser, repo
@@ -167,11 +162,12 @@ def test_an_unsure_item_is_marked_perlu_dicek_and_decided_like_any_other(site, t
               "opd": None, "evidence": {"complaint_cues": ["mengeluhkan"], "category_cues": [], "places": [],
                                         "opd_cue": None}}
     sure_not = {**unsure, "complaint_score": 0.03, "needs_check": False}
-    complaint = repo.store_article(article(11, "Jembatan Tiris ambrol", "Warga meminta segera diperbaiki.", 1)).item_id
-    check = repo.store_article({**article(12, "Warga mengeluhkan balai desa", "Balai desa tutup saat jam layanan.", 2),
-                                "classification": unsure}).item_id
-    repo.store_article({**article(13, "Festival layang-layang digelar", "Ramai pengunjung.", 0.5),
-                        "classification": sure_not})
+    complaint = repo.store_article(article(11, title="Jembatan Tiris ambrol", text="Warga meminta segera diperbaiki.",
+                                         classification=COMPLAINT, published_at=NOW - timedelta(hours=1))).item_id
+    check = repo.store_article(article(12, title="Warga mengeluhkan balai desa", text="Balai desa tutup saat jam layanan.",
+                                       classification=unsure, published_at=NOW - timedelta(hours=2))).item_id
+    repo.store_article(article(13, title="Festival layang-layang digelar", text="Ramai pengunjung.", classification=sure_not,
+                               published_at=NOW - timedelta(hours=0.5)))
     _, browser, _ = site  # the module's Chromium; a database and server of its own
     try:
         with web_server(repo) as base:

@@ -4,7 +4,6 @@ audit trail, and the admin role enforced on every admin page and action."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -15,17 +14,11 @@ warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarni
 from fastapi.testclient import TestClient  # noqa: E402
 
 from review.charts import hbar_chart, trend_chart  # noqa: E402
+from tests.factories import article  # noqa: E402
 from tests.webutil import make_site, sign_in, signed_in  # noqa: E402
 
 HOSTILE = '<script>alert("x")</script>'
 ADMIN_GETS = ("/admin", "/admin/pengguna", "/admin/sumber", "/admin/taksonomi", "/admin/audit")
-
-
-def article(n: int, when: datetime, classification: dict | None, *, kind: str = "news", source: str = "kabarbromo"):
-    text = f"Warga desa {n} mengeluhkan jalan rusak yang tak kunjung diperbaiki."
-    return {"source": source, "source_kind": kind, "url": f"https://kabarbromo.example/berita/{n}",
-            "title": f"Jalan rusak {n}", "text": text, "published_at": when, "harvested_at": when,
-            "content_hash": hashlib.sha256(text.encode()).hexdigest(), "classification": classification}
 
 
 def classification(category: str, kecamatan: str = "Kraksaan", opd: str = "pupr") -> dict:
@@ -62,11 +55,15 @@ def test_charts_escape_labels_and_show_numbers():
 def test_dashboard_counts_charts_and_runs(site):
     app, repo = site
     now = datetime.now(timezone.utc)
-    repo.store_article(article(1, now, classification("infrastruktur")))
-    repo.store_article(article(2, now - timedelta(minutes=5), classification("infrastruktur")))
-    repo.store_article(article(3, now, classification("bansos", kecamatan=HOSTILE), kind="x"))
-    repo.store_article(article(4, now, classification(HOSTILE)))
-    old = repo.store_article(article(5, now - timedelta(days=45), classification("infrastruktur"))).item_id
+    repo.store_article(article(1, published_at=now, harvested_at=now, classification=classification("infrastruktur")))
+    five_ago = now - timedelta(minutes=5)
+    repo.store_article(article(2, published_at=five_ago, harvested_at=five_ago, classification=classification("infrastruktur")))
+    repo.store_article(article(3, published_at=now, harvested_at=now, classification=classification("bansos", kecamatan=HOSTILE),
+                               kind="x", url="https://kabarbromo.example/berita/3"))
+    repo.store_article(article(4, published_at=now, harvested_at=now, classification=classification(HOSTILE)))
+    long_ago = now - timedelta(days=45)
+    old = repo.store_article(article(5, published_at=long_ago, harvested_at=long_ago,
+                                     classification=classification("infrastruktur"))).item_id
     # the newest classification counts: item 2 was first filed under "kesehatan"
     second = repo.item_id_for_url("https://kabarbromo.example/berita/2")
     repo.add_classifications([(second, classification("kesehatan"))])

@@ -3,7 +3,6 @@ requests on a real SQLite database, as staff would use them."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import warnings
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,7 @@ from review.app import create_app  # noqa: E402
 from review.security import hash_password  # noqa: E402
 from storage.db import upgrade  # noqa: E402
 from storage.repo import Repository  # noqa: E402
+from tests.factories import article  # noqa: E402
 
 PASSWORD = "sandi-daftar-1"
 NOW = datetime.now(timezone.utc)
@@ -28,12 +28,11 @@ def label(category="infrastruktur", kecamatan="Tiris", complaint=True, in_jurisd
             "in_jurisdiction": in_jurisdiction, "opd": opd, "model_version": "uji"}
 
 
-def article(n: int, title: str, classification: dict, *, hours: float, kind: str = "news") -> dict:
-    text = f"{title}. Warga meminta pemerintah segera turun tangan, nomor {n}."
-    return {"source": f"sumber-{kind}", "source_kind": kind, "url": f"https://kabar.example/{kind}/{n}",
-            "title": title, "text": text, "published_at": NOW - timedelta(hours=hours),
-            "harvested_at": NOW - timedelta(hours=hours) + timedelta(minutes=5),
-            "content_hash": hashlib.sha256(f"{n}:{text}".encode()).hexdigest(), "classification": classification}
+def listed(n: int, title: str, classification: dict, *, hours: float, kind: str = "news") -> dict:
+    """An item whose text repeats its title, from the source of its kind (news or X posts)."""
+    return article(n, title=title, text=f"{title}. Warga meminta pemerintah segera turun tangan, nomor {n}.",
+                   classification=classification, source=f"sumber-{kind}", kind=kind,
+                   url=f"https://kabar.example/{kind}/{n}", published_at=NOW - timedelta(hours=hours))
 
 
 @pytest.fixture
@@ -63,12 +62,12 @@ def listed_ids(page: str) -> list[int]:
 
 def test_filters_narrow_the_list(site):
     app, repo = site
-    road = repo.store_article(article(1, "Jalan rusak di Tiris", label(), hours=1)).item_id
-    water = repo.store_article(article(2, "Air PDAM mati di Kraksaan", label("air_bersih", "Kraksaan", opd="PDAM"),
+    road = repo.store_article(listed(1, "Jalan rusak di Tiris", label(), hours=1)).item_id
+    water = repo.store_article(listed(2, "Air PDAM mati di Kraksaan", label("air_bersih", "Kraksaan", opd="PDAM"),
                                        hours=2, kind="x")).item_id
-    ceremony = repo.store_article(article(3, "Bupati meresmikan pasar", label(None, "Kraksaan", complaint=False,
+    ceremony = repo.store_article(listed(3, "Bupati meresmikan pasar", label(None, "Kraksaan", complaint=False,
                                                                               opd=None), hours=3)).item_id
-    elsewhere = repo.store_article(article(4, "Banjir di Mayangan", label("bencana", "Mayangan", in_jurisdiction=False),
+    elsewhere = repo.store_article(listed(4, "Banjir di Mayangan", label("bencana", "Mayangan", in_jurisdiction=False),
                                            hours=40 * 24)).item_id
     client = client_for(app, "viewer")
     assert listed_ids(client.get("/aduan").text) == [road, water, ceremony, elsewhere]
@@ -87,7 +86,7 @@ def test_filters_narrow_the_list(site):
 def test_keyset_pages_walk_every_item_once(site):
     app, repo = site
     for n in range(120):
-        repo.store_article(article(100 + n, f"Keluhan warga nomor {n}", label(), hours=n * 0.5))
+        repo.store_article(listed(100 + n, f"Keluhan warga nomor {n}", label(), hours=n * 0.5))
     client = client_for(app, "viewer")
     seen, path, pages = [], "/aduan", 0
     while path:
@@ -101,7 +100,7 @@ def test_keyset_pages_walk_every_item_once(site):
 
 def test_a_hostile_title_is_escaped(site):
     app, repo = site
-    item = repo.store_article(article(5, '<script>alert(1)</script><img src=x onerror=alert(2)>', label(),
+    item = repo.store_article(listed(5, '<script>alert(1)</script><img src=x onerror=alert(2)>', label(),
                                       hours=1)).item_id
     client = client_for(app, "viewer")
     for path in ("/aduan", f"/aduan/{item}"):
@@ -112,7 +111,7 @@ def test_a_hostile_title_is_escaped(site):
 
 def test_bulk_decisions_are_for_admins_only(site):
     app, repo = site
-    ids = [repo.store_article(article(10 + n, f"Lampu PJU mati nomor {n}", label(), hours=n + 1)).item_id
+    ids = [repo.store_article(listed(10 + n, f"Lampu PJU mati nomor {n}", label(), hours=n + 1)).item_id
            for n in range(3)]
     reviewer = client_for(app, "reviewer")
     refused = reviewer.post("/aduan/massal", data={"action": "approve", "ids": ids[:2], "csrf_token": reviewer.csrf})
@@ -129,7 +128,7 @@ def test_bulk_decisions_are_for_admins_only(site):
 
 def test_lapor_panel_and_tracking_number(site):
     app, repo = site
-    item = repo.store_article(article(20, "Jalan rusak di Desa Ranuagung", label(), hours=2)).item_id
+    item = repo.store_article(listed(20, "Jalan rusak di Desa Ranuagung", label(), hours=2)).item_id
     reviewer = client_for(app, "reviewer")
     assert "Draf SP4N-LAPOR!" not in reviewer.get(f"/aduan/{item}").text  # not approved yet
     early = reviewer.post(f"/aduan/{item}/lapor", data={"lapor_ref": "X1", "csrf_token": reviewer.csrf})
@@ -160,8 +159,8 @@ def test_lapor_panel_and_tracking_number(site):
 
 def test_merge_and_split_cases_are_audited(site):
     app, repo = site
-    post = repo.store_article(article(30, "Tanggul jebol di Randutatah", label("bencana", "Paiton"), hours=3, kind="x")).item_id
-    news = repo.store_article(article(31, "Tanggul sungai Randutatah jebol, sawah terendam", label("bencana", "Paiton"),
+    post = repo.store_article(listed(30, "Tanggul jebol di Randutatah", label("bencana", "Paiton"), hours=3, kind="x")).item_id
+    news = repo.store_article(listed(31, "Tanggul sungai Randutatah jebol, sawah terendam", label("bencana", "Paiton"),
                                       hours=2)).item_id
     reviewer = client_for(app, "reviewer")
     merged = reviewer.post("/kasus/gabung", data={"ids": [post], "dengan": str(news), "csrf_token": reviewer.csrf},
@@ -185,7 +184,7 @@ def test_merge_and_split_cases_are_audited(site):
 def test_the_opd_shows_by_short_name_in_the_table(site, stored):
     # The classifier stores the official name; older labels may hold the id.
     app, repo = site
-    item = repo.store_article(article(6, "Lampu PJU mati", label(opd=stored), hours=1)).item_id
+    item = repo.store_article(listed(6, "Lampu PJU mati", label(opd=stored), hours=1)).item_id
     client = client_for(app, "viewer")
     listing = client.get("/aduan").text
     assert '<td title="Dinas Pekerjaan Umum dan Penataan Ruang Kabupaten Probolinggo">Dinas PUPR</td>' in listing

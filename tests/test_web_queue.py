@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -14,6 +13,7 @@ from classify.normalize import classified_text
 from review.routes.queue import highlight, paragraphs
 from review.security import hash_password
 from storage import Repository, upgrade
+from tests.factories import article
 
 UTC = timezone.utc
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -29,17 +29,6 @@ def complaint(**overrides) -> dict:
                      "opd_cue": None, "outside_authority": None},
     }
     values.update(overrides)
-    return values
-
-
-def article(n: int, title: str, text: str, classification: dict | None, hours_ago: float, **extra) -> dict:
-    values = {
-        "source": "kabarbromo", "source_kind": "news", "url": f"https://kabarbromo.example/berita/{n}",
-        "title": title, "text": text, "published_at": T0 - timedelta(hours=hours_ago),
-        "harvested_at": T0, "content_hash": hashlib.sha256(f"{n}:{text}".encode()).hexdigest(),
-        "classification": classification,
-    }
-    values.update(extra)
     return values
 
 
@@ -86,16 +75,17 @@ def selected_category(html: str) -> str | None:
 @pytest.fixture
 def items(repo):
     """Three complaints (newest: 'baru'), one non-complaint and one already approved."""
+    def stored(n: int, title: str, text: str, label: dict, hours_ago: float) -> int:
+        return repo.store_article(article(n, title=title, text=text, classification=label,
+                                          published_at=T0 - timedelta(hours=hours_ago), harvested_at=T0)).item_id
+
     ids = {
-        "lama": repo.store_article(article(1, "Lampu jalan mati di Dringu", "Sudah sebulan gelap.",
-                                           complaint(category="energi"), hours_ago=30)).item_id,
-        "baru": repo.store_article(article(2, "Jalan rusak parah di Kraksaan", "Jalan desa rusak dan berlubang.",
-                                           complaint(), hours_ago=2)).item_id,
-        "tengah": repo.store_article(article(3, "Sampah menumpuk di pasar", "Bau sampah sampai ke rumah.",
-                                             complaint(category="lingkungan"), hours_ago=10)).item_id,
-        "bukan": repo.store_article(article(4, "Festival budaya digelar", "Ramai pengunjung.",
-                                            complaint(is_complaint=False, complaint_score=0.1, category=None),
-                                            hours_ago=1)).item_id,
+        "lama": stored(1, "Lampu jalan mati di Dringu", "Sudah sebulan gelap.", complaint(category="energi"), 30),
+        "baru": stored(2, "Jalan rusak parah di Kraksaan", "Jalan desa rusak dan berlubang.", complaint(), 2),
+        "tengah": stored(3, "Sampah menumpuk di pasar", "Bau sampah sampai ke rumah.",
+                         complaint(category="lingkungan"), 10),
+        "bukan": stored(4, "Festival budaya digelar", "Ramai pengunjung.",
+                        complaint(is_complaint=False, complaint_score=0.1, category=None), 1),
     }
     return ids
 
@@ -211,8 +201,9 @@ def test_post_without_csrf_is_refused(app, repo, items):
 
 def test_harvested_markup_is_escaped(app, repo):
     title = '<script>alert("x")</script> Jalan rusak'
-    item = repo.store_article(article(9, title, 'Teks <img src=x onerror=alert(1)> rusak di Kraksaan.',
-                                      complaint(), hours_ago=1)).item_id
+    item = repo.store_article(article(9, title=title, text='Teks <img src=x onerror=alert(1)> rusak di Kraksaan.',
+                                      classification=complaint(), published_at=T0 - timedelta(hours=1),
+                                      harvested_at=T0)).item_id
     client = sign_in(app, "ani")
     page = client.get(f"/antrian?id={item}").text
     assert "<script>alert" not in page and "&lt;script&gt;alert(" in page
@@ -255,11 +246,12 @@ def test_queue_order_and_neighbours_on_both_databases(migrated_db_url):
             (1, 5, 1), (2, 5, 2), (3, 1, 0), (4, None, 3), (5, None, 1), (6, 5, 1), (7, 20, 0)]
         ids = {}
         for n, published, harvested in spec:
-            values = article(n, f"Aduan {n}", f"Jalan rusak nomor {n}.", complaint(), hours_ago=0,
+            values = article(n, title=f"Aduan {n}", text=f"Jalan rusak nomor {n}.", classification=complaint(),
                              published_at=None if published is None else T0 - timedelta(hours=published),
                              harvested_at=T0 - timedelta(hours=harvested))
             ids[n] = repo.store_article(values).item_id
-        repo.store_article(article(8, "Bukan", "Bukan aduan.", complaint(is_complaint=False), hours_ago=0))
+        repo.store_article(article(8, title="Bukan", text="Bukan aduan.", classification=complaint(is_complaint=False),
+                                   published_at=T0, harvested_at=T0))
         expected = [ids[n] for n in (3, 6, 1, 2, 7, 5, 4)]
         walked = [repo.queue_first()]
         while (following := repo.queue_neighbour(walked[-1], wrap=False)) is not None:
