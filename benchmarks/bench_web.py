@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from classify.taxonomy import default_taxonomy  # noqa: E402
 from review.app import create_app  # noqa: E402
 from review.security import hash_password  # noqa: E402
 from storage.db import upgrade  # noqa: E402
@@ -109,7 +110,7 @@ def run(backend: str, url: str, count: int, repeat: int) -> dict:
     upgrade(url)
     repo = Repository(url)
     start = time.perf_counter()
-    repo.seed_synthetic_items(count)
+    repo.seed_synthetic_items(count, routing={c.code: c.default_opd for c in default_taxonomy().categories})
     seeded = time.perf_counter() - start
     with repo.engine.connect() as conn:
         version = conn.exec_driver_sql("SELECT sqlite_version()" if backend == "SQLite" else "SHOW server_version").scalar()

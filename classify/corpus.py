@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Iterable
 
 from classify.shingles import CORPUS, SignatureIndex, words
+from classify.taxonomy import shipped_codes
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
-CATEGORIES = ("infrastruktur", "bansos", "kesehatan", "pendidikan", "lingkungan", "air_bersih",
-              "kependudukan", "ketertiban", "pertanian", "bencana", "perhubungan", "energi",
-              "pelayanan_publik", "ekonomi", "lainnya")
 STYLES = ("news", "social")
 SPLITS = {"train": 0.7, "dev": 0.1, "test": 0.2}
 NEAR_COPY_JACCARD = 0.5
@@ -77,8 +75,9 @@ def _record(line: str, where: str) -> Record:
     if not isinstance(data["is_complaint"], bool):
         raise CorpusError(f"{where}: is_complaint must be true or false")
     category = data.get("category")
-    if data["is_complaint"] and category not in CATEGORIES:
-        raise CorpusError(f"{where}: a complaint needs a category from {', '.join(CATEGORIES)}, not {category!r}")
+    if data["is_complaint"] and category not in shipped_codes():
+        raise CorpusError(f"{where}: a complaint needs a category from {', '.join(shipped_codes())}, "
+                          f"not {category!r}")
     if not data["is_complaint"] and category is not None:
         raise CorpusError(f"{where}: category must be null when is_complaint is false")
     if data["style"] not in STYLES:

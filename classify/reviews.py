@@ -29,9 +29,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from classify.corpus import CATEGORIES, NEAR_COPY_JACCARD, Record
+from classify.corpus import NEAR_COPY_JACCARD, Record
 from classify.normalize import classified_text
 from classify.shingles import NearCopyIndex, normalised
+from classify.taxonomy import shipped_codes
 
 # Sample weight of a staff example against 1.0 for a corpus text. Staff decisions are texts of
 # the kind the office actually harvests now (new outlets, new topics, new slang) and the verdict
@@ -65,7 +66,7 @@ def labels_of(example: Any) -> tuple[bool, str | None] | str:
         return False, None
     if not example.category:
         return "no_category"
-    if example.category not in CATEGORIES:
+    if example.category not in shipped_codes():
         # A code an admin added to the taxonomy: the corpus has no examples of it, and a class
         # with one or two examples cannot be calibrated. Learnt once the corpus covers it.
         return "unknown_category"

@@ -32,6 +32,7 @@ news article takes tens of microseconds. This module is a leaf: it imports only 
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import logging
 import os
@@ -51,11 +52,6 @@ ROUTING_FILE = "opd_routing.yaml"
 LAPOR_FILE = "lapor_kategori.json"
 TAXONOMY_DIR_VARIABLE = "PANTAU_TAXONOMY_DIR"
 ANY = "any"
-DEFAULT_CODES = (
-    "infrastruktur", "bansos", "kesehatan", "pendidikan", "lingkungan", "air_bersih",
-    "kependudukan", "ketertiban", "pertanian", "bencana", "perhubungan", "energi",
-    "pelayanan_publik", "ekonomi", "lainnya",
-)
 CATEGORY_KEYS = ("label", "description", "lapor_kategori", "lapor_subkategori", "default_opd")
 OPD_KEYS = ("name", "short", "confirmed", "outside_authority", "forward_to", "route_to", "note")
 RULE_KEYS = ("category", "cues", "opd", "note", "first")
@@ -665,6 +661,14 @@ class _Current:
 
 
 _current = _Current()
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_codes() -> tuple[str, ...]:
+    """The category codes of the taxonomy shipped in ``classify/data`` (whatever an office's
+    ``PANTAU_TAXONOMY_DIR`` adds): the codes the labelled corpus uses and the model learns. The
+    one list of them is ``taxonomy.yaml``."""
+    return Taxonomy.load(DATA_DIR).codes
 
 
 def default_taxonomy() -> Taxonomy:

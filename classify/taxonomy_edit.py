@@ -9,7 +9,7 @@ differ between ruamel's dump before and after the edit are spliced into the orig
 
 The result goes to a temporary file next to its destination, is checked whole by the real loader
 (:meth:`Taxonomy.from_files`, with the other file in use) and, only if it loads and gives back the
-values asked for, replaces the file with ``os.replace``. The destination is
+values asked for, replaces the file (:func:`classify.files.write_atomically`). The destination is
 ``PANTAU_TAXONOMY_DIR`` when set, otherwise ``classify/data`` (a git checkout install). Messages
 in :class:`EditError` are Indonesian: the admin pages show them as they are.
 """
@@ -21,7 +21,6 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -36,6 +35,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from classify.files import write_atomically
 from classify.taxonomy import (
     CATEGORY_KEYS, DATA_DIR, OPD_KEYS, ROUTING_FILE, TAXONOMY_DIR_VARIABLE, TAXONOMY_FILE, Taxonomy,
     TaxonomyError, data_path, override_dir, plain,
@@ -325,17 +325,10 @@ def _compare(got: dict[str, Any], expected: dict[str, Any]) -> None:
 def _write(name: str, text: str, check: Callable[[Taxonomy], None]) -> Path:
     folder = target_dir()
     final = folder / name
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    except OSError as exc:
-        raise NotWritable(_not_writable_message(folder, exc.strerror)) from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+
+    def write_and_check(temp: Path) -> None:
+        with open(temp, "w", encoding="utf-8", newline="") as out:
             out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
         files = {name: temp}
         for other in (TAXONOMY_FILE, ROUTING_FILE):
             files.setdefault(other, data_path(other))
@@ -346,14 +339,11 @@ def _write(name: str, text: str, check: Callable[[Taxonomy], None]) -> Path:
                 exc = TaxonomyError(final, exc.detail, key=exc.key, line=exc.line)
             raise InvalidEdit(exc) from None
         check(tax)
-        try:
-            os.chmod(temp, (final if final.exists() else DATA_DIR / name).stat().st_mode & 0o777)
-            os.replace(temp, final)
-        except OSError as exc:
-            raise NotWritable(_not_writable_message(folder, exc.strerror)) from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+
+    try:   # replaced only once the new file loads and reads back as asked; else the old one stays
+        write_atomically(final, write_and_check, like=DATA_DIR / name)
+    except OSError as exc:
+        raise NotWritable(_not_writable_message(folder, exc.strerror)) from None
     return final
 
 

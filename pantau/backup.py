@@ -4,7 +4,8 @@ SQLite: the online backup API (``sqlite3.Connection.backup``) copies the databas
 under SQLite's own locking, so the copy is one consistent state even while a crawl commits
 (WAL writers are not blocked). The copy is written beside the target under a temporary name,
 switched to a single self-contained file (``journal_mode=DELETE``), checked with ``PRAGMA
-integrity_check`` and only then renamed into place. Restoring is copying it back while Pantau is
+integrity_check`` and only then renamed into place (:func:`classify.files.write_atomically`);
+the database work itself is :mod:`storage.backup`'s. Restoring is copying it back while Pantau is
 stopped (docs/deploy.md).
 
 PostgreSQL: ``pg_dump`` is the right tool; when it is on PATH it is run (custom format, restore
@@ -24,7 +25,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-PAGES_PER_STEP = 1024  # copy in steps so a long backup lets writers in between
+from classify.files import write_atomically
+from storage.backup import copy_sqlite, pg_dump_command, verify_sqlite  # noqa: F401 (verify_sqlite: for callers)
 
 
 class BackupError(RuntimeError):
@@ -63,63 +65,18 @@ def backup_sqlite(database: str, target: Path) -> BackupResult:
     source_path = Path(database)
     if not source_path.is_file():
         raise BackupError(f"no database file at {source_path}; run `pantau init` first or check --db")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    source = sqlite3.connect(source_path, timeout=30)  # the file exists: nothing new is created
-    try:
-        destination = sqlite3.connect(partial)
+
+    def copy(partial: Path) -> tuple[str, int | None]:
         try:
-            source.backup(destination, pages=PAGES_PER_STEP)
-            destination.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal
-            integrity = "; ".join(row[0] for row in destination.execute("PRAGMA integrity_check"))
-            items = _count(destination, "items")
-        finally:
-            destination.close()
-    except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"the backup of {source_path} failed: {exc}") from None
-    finally:
-        source.close()
-    if integrity != "ok":
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"the copy of {source_path} failed its integrity check: {integrity}")
-    os.replace(partial, target)
+            integrity, items = copy_sqlite(source_path, partial)
+        except sqlite3.Error as exc:
+            raise BackupError(f"the backup of {source_path} failed: {exc}") from None
+        if integrity != "ok":  # the copy is dropped, an older backup stays
+            raise BackupError(f"the copy of {source_path} failed its integrity check: {integrity}")
+        return integrity, items
+
+    integrity, items = write_atomically(target, copy)
     return BackupResult(path=target, backend="sqlite", size=target.stat().st_size, items=items, integrity=integrity)
-
-
-def verify_sqlite(path: Path) -> tuple[str, int | None]:
-    """``PRAGMA integrity_check`` of a backup file and its item count."""
-    connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        integrity = "; ".join(row[0] for row in connection.execute("PRAGMA integrity_check"))
-        return integrity, _count(connection, "items")
-    finally:
-        connection.close()
-
-
-def _count(connection: sqlite3.Connection, table: str) -> int | None:
-    try:
-        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    except sqlite3.Error:
-        return None  # not a Pantau database (yet)
-
-
-def pg_dump_command(url: str, target: Path) -> tuple[list[str], dict[str, str]]:
-    """The pg_dump argv (no password in it) and the environment carrying the connection."""
-    parsed = make_url(url)
-    env = {}
-    if parsed.host:
-        env["PGHOST"] = parsed.host
-    if parsed.port:
-        env["PGPORT"] = str(parsed.port)
-    if parsed.username:
-        env["PGUSER"] = parsed.username
-    if parsed.password:
-        env["PGPASSWORD"] = str(parsed.password)
-    if parsed.database:
-        env["PGDATABASE"] = parsed.database
-    return ["pg_dump", "--format=custom", "--no-owner", f"--file={target}"], env
 
 
 def backup_postgresql(url: str, target: Path) -> BackupResult:
@@ -130,16 +87,16 @@ def backup_postgresql(url: str, target: Path) -> BackupResult:
                 f"`pg_restore --clean --if-exists --no-owner --dbname=<database> {target}`)")
     if shutil.which("pg_dump") is None:
         return BackupResult(path=None, backend="postgresql", guidance=guidance)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    argv[-1] = f"--file={partial}"
-    result = subprocess.run(argv, env={**os.environ, **connection_env}, capture_output=True, text=True)
-    if result.returncode != 0:
-        partial.unlink(missing_ok=True)
-        password = connection_env.get("PGPASSWORD")
-        message = result.stderr.strip()
-        if password:
-            message = message.replace(password, "***")
-        raise BackupError(f"pg_dump failed (exit {result.returncode}): {message}")
-    os.replace(partial, target)
+
+    def dump(partial: Path) -> None:
+        argv[-1] = f"--file={partial}"
+        result = subprocess.run(argv, env={**os.environ, **connection_env}, capture_output=True, text=True)
+        if result.returncode != 0:
+            password = connection_env.get("PGPASSWORD")
+            message = result.stderr.strip()
+            if password:
+                message = message.replace(password, "***")
+            raise BackupError(f"pg_dump failed (exit {result.returncode}): {message}")
+
+    write_atomically(target, dump)
     return BackupResult(path=target, backend="postgresql", size=target.stat().st_size, guidance=guidance)

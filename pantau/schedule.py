@@ -45,6 +45,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from classify.files import write_atomically
 from pantau.config import ConfigError, Source, SourcesFile, load_sources
 from spiders.dates import JAKARTA
 
@@ -221,15 +222,15 @@ class CrawlScheduler:
     def _write_snapshot(self) -> None:
         # Children read the last valid file, so a half-saved or broken edit never reaches a crawl.
         assert self.config is not None
-        temporary = self.snapshot.with_suffix(".tmp")
-        shutil.copyfile(self.sources_file, temporary)
-        try:
+
+        def copy_and_check(temporary: Path) -> None:
+            shutil.copyfile(self.sources_file, temporary)
             load_sources(temporary)
+
+        try:
+            write_atomically(self.snapshot, copy_and_check)
         except ConfigError:  # changed again between our read and the copy: keep the old one
-            temporary.unlink(missing_ok=True)
             self._signature = None
-            return
-        os.replace(temporary, self.snapshot)
 
     def reload(self) -> bool:
         """Re-read the sources file if it changed; returns True when the schedule changed."""

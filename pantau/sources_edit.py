@@ -29,7 +29,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from pantau.config import ConfigError, Source, SourcesFile, parse_every, parse_sources
-from pantau.files import write_atomically
+from classify.files import write_atomically
 
 MAX_URL = 500
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")

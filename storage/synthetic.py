@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, insert, select
@@ -18,22 +19,18 @@ from sqlalchemy import text as sql
 from storage.models import Classification, Item, Source
 from storage.session import RepositoryBase
 
-CATEGORIES = ("infrastruktur", "bansos", "kesehatan", "pendidikan", "air_bersih", "lingkungan", "kependudukan",
-              "ketertiban", "pertanian", "bencana", "perhubungan", "energi", "pelayanan_publik", "ekonomi", "lainnya")
 KECAMATAN = ("Tiris", "Kraksaan", "Paiton", "Dringu", "Sukapura", "Leces", "Krejengan", "Gading", "Besuk",
              "Pajarakan", "Maron", "Bantaran", "Kuripan", "Sumberasih", "Tongas", "Lumbang")
-# the OPD a complaint of each category goes to (classify/data/opd_routing.yaml ids)
-OPDS = {"infrastruktur": "pupr", "bansos": "dinsos", "kesehatan": "dinkes", "pendidikan": "disdik",
-        "air_bersih": "pdam", "lingkungan": "dlh", "kependudukan": "dispendukcapil", "ketertiban": "satpol_pp",
-        "pertanian": "dispertan", "bencana": "bpbd", "perhubungan": "dishub", "energi": "pln",
-        "pelayanan_publik": "diskominfo", "ekonomi": "diskopumdag"}
 STATUSES = ("new",) * 6 + ("approved", "approved", "rejected", "entered")
 
 
 class SyntheticQueries(RepositoryBase):
-    def seed_synthetic_items(self, count: int, *, seed: int = 7, batch: int = 5000,
-                             now: datetime | None = None) -> int:
-        """Insert ``count`` items (and classifications) over the past year; returns how many."""
+    def seed_synthetic_items(self, count: int, *, routing: Mapping[str, str | None], seed: int = 7,
+                             batch: int = 5000, now: datetime | None = None) -> int:
+        """Insert ``count`` items (and classifications) over the past year; returns how many.
+        ``routing``: category code → the OPD label its complaints get (the taxonomy's, which
+        storage does not read: ``{c.code: c.default_opd for c in taxonomy.categories}``)."""
+        categories = tuple(routing)
         rng = random.Random(seed)
         now = now or datetime.now(timezone.utc)
         with self._writing() as session:
@@ -68,9 +65,9 @@ class SyntheticQueries(RepositoryBase):
                               "content_hash": hashlib.sha256(f"bench:{n}".encode()).hexdigest(),
                               "status": rng.choice(STATUSES) if complaint else rng.choice(("new", "rejected")),
                               "raw": {}})
-                category = rng.choice(CATEGORIES) if complaint else None
+                category = rng.choice(categories) if complaint else None
                 current = {"is_complaint": complaint, "category": category, "kecamatan": kecamatan, "desa": None,
-                           "in_jurisdiction": rng.random() > 0.05, "opd": OPDS.get(category)}
+                           "in_jurisdiction": rng.random() > 0.05, "opd": routing.get(category)}
                 label_id = first_label + done + offset + 1
                 score = round(rng.uniform(0.6, 0.99) if complaint else rng.uniform(0.01, 0.4), 3)
                 unsure = not complaint and score >= 0.3  # "perlu dicek": below the threshold, above the floor

@@ -24,3 +24,27 @@ def _holders(pattern: str) -> list[str]:
 def test_the_time_zone_is_spelt_once():
     assert _holders(r"[\"']Asia/Jakarta[\"']") == ["spiders/dates.py"]  # in code, not prose
     assert _holders(r"timedelta\(hours=7\)") == []
+
+
+def test_minhash_signatures_are_made_in_one_module():
+    assert _holders(r"\bMinHash(LSH)?\(") == ["classify/shingles.py"]
+
+
+def test_files_are_replaced_atomically_by_one_helper():
+    assert _holders(r"\bos\.replace\(") == ["classify/files.py"]
+    assert _holders(r"\bmkstemp\(") == ["classify/files.py"]
+
+
+def test_the_category_codes_are_listed_only_in_the_taxonomy_data():
+    # Three codes side by side in code would be a second copy of taxonomy.yaml's list.
+    assert _holders(r"[\"']infrastruktur[\"'],\s*[\"']bansos[\"'],\s*[\"']kesehatan[\"']") == []
+
+
+def test_only_storage_builds_sql():
+    outside = [name for name in _holders(r"execute\(f?[\"'](PRAGMA|SELECT)|\bsqlalchemy import .*\bselect\b")
+               if not name.startswith("storage/")]
+    assert outside == []
+
+
+def test_the_classified_text_is_built_in_one_place():
+    assert _holders(r"title or ''\}\\n\\n\{") == ["classify/normalize.py"]

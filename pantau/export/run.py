@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pantau.export.records import prepared
-from pantau.files import write_atomically
+from classify.files import write_atomically
 
 Progress = Callable[[int], None] | None
 
