@@ -1,11 +1,20 @@
 """Run the real ``pantau`` command line in a subprocess, as a user would.
 
 Scrapy's reactor cannot restart inside one process, so every crawl in the tests is its own
-``python -m pantau`` process against fixture sites on 127.0.0.1 and a real SQLite file.
+``python -m pantau`` process against fixture sites on 127.0.0.1 and a real SQLite file. Tests
+of what a spider reads and skips need no such process: tests/spiderutil.py runs the spider's
+callbacks in the test's own process.
+
+A crawl reads pages in the crawl process unless a test asks for page-reader processes
+(``crawl_env(..., workers=2)``): starting them costs more than a fixture site's few pages take
+to read. The end-to-end tests of that path (the WordPress crawl in test_crawl.py, classification
+during the crawl, a killed crawl, distributed workers, an import classified in a worker) ask for
+them; tests/test_workers.py checks they never outlive their crawl.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -18,9 +27,10 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 
 
-def crawl_env(work: Path, db_url: str | None = None, **scrapy_settings) -> dict[str, str]:
+def crawl_env(work: Path, db_url: str | None = None, *, workers: int = 0, **scrapy_settings) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PANTAU_")}
     env.update({
+        "PANTAU_EXTRACT_WORKERS": str(workers),
         "PANTAU_DB_URL": db_url or f"sqlite:///{work / 'pantau.db'}",
         "PANTAU_SOURCES": str(work / "sources.yaml"),
         "PANTAU_LOG_DIR": str(work / "logs"),
@@ -46,8 +56,18 @@ def run_pantau(*args: str, env: dict[str, str], cwd: Path, timeout: float = 300,
 
 
 def export_records(env: dict[str, str], cwd: Path) -> list[dict]:
-    result = run_pantau("export", "--format", "jsonl", env=env, cwd=cwd)
-    assert result.returncode == 0, result.stderr
+    """What ``pantau export --format jsonl`` prints for the database of ``env``. The command runs
+    in this process (Typer's CliRunner, in ``cwd``, with ``env``'s PANTAU_ settings): the crawl
+    before it is the real process; starting another one only to read its result costs seconds."""
+    from typer.testing import CliRunner
+
+    from pantau.cli import app
+
+    settings = {key: None for key in os.environ if key.startswith("PANTAU_")}  # only env's own
+    settings.update({key: value for key, value in env.items() if key.startswith("PANTAU_")})
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(app, ["export", "--format", "jsonl"], env=settings)
+    assert result.exit_code == 0, (result.output, result.exception)
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 

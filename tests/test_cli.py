@@ -118,7 +118,7 @@ def test_killed_crawl_rerun_loses_nothing_and_duplicates_nothing(portal, tmp_pat
 
     write_sources_file(tmp_path / "sources.yaml", [{"name": "suarapantura", "url": portal.url + "/", "delay": 0,
                                                     "concurrency": 1}])
-    env = crawl_env(tmp_path)
+    env = crawl_env(tmp_path, workers=2)  # killed with pages being read in its page-reader processes
     expected = portal.expected["sources"]["suarapantura"]["articles"]
     portal.delay = 0.4
     try:

@@ -35,10 +35,10 @@ class Crawled:
 
 
 def crawl_twice(site, tmp_path_factory, entries: list[dict], label: str, db_url: str | None = None,
-                **scrapy_settings) -> Crawled:
+                workers: int = 0, **scrapy_settings) -> Crawled:
     work = tmp_path_factory.mktemp(label)
     write_sources_file(work / "sources.yaml", entries)
-    env = crawl_env(work, db_url=db_url, **scrapy_settings)
+    env = crawl_env(work, db_url=db_url, workers=workers, **scrapy_settings)
     site.clear_requests()
     first = run_pantau("crawl", "--since", SINCE, env=env, cwd=work)
     first_requests = list(site.requests)
@@ -89,11 +89,12 @@ def requested_paths(requests: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def wp_crawl(request, wpsite, tmp_path_factory):
-    """The WordPress site crawled twice, into SQLite and into PostgreSQL."""
+    """The WordPress site crawled twice, into SQLite and into PostgreSQL; on SQLite the pages are
+    read in page-reader processes, as in production (the other crawl tests read them in-process)."""
     folder = tmp_path_factory.mktemp(f"wp-{request.param}-db")
     with fresh_database(request, request.param, folder) as db_url:
         yield crawl_twice(wpsite, tmp_path_factory, [{"name": "kabarbromo", "url": wpsite.url + "/", "delay": 0}],
-                          f"wp-{request.param}", db_url=db_url)
+                          f"wp-{request.param}", db_url=db_url, workers=2 if request.param == "sqlite" else 0)
 
 
 def test_wordpress_site_yields_exactly_its_recent_articles(wp_crawl):

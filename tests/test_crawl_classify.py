@@ -16,7 +16,7 @@ SINCE = "2026-10-01"
 
 def _crawl(site, work, **env_extra):
     write_sources_file(work / "sources.yaml", [{"name": "kabarbromo", "url": site.url + "/", "delay": 0}])
-    env = {**crawl_env(work), **env_extra}
+    env = {**crawl_env(work, workers=2), **env_extra}  # the model runs in the page-reader processes
     result = run_pantau("crawl", "--since", SINCE, "--quiet", env=env, cwd=work)
     assert result.returncode == 0, result.stderr[-3000:]
     return env, result

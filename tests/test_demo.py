@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 def run(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PANTAU_")}
-    env.update({"PYTHONPATH": str(REPO), "COLUMNS": "200"})
+    # pages read in the crawl process (page-reader processes: the end-to-end crawl tests)
+    env.update({"PYTHONPATH": str(REPO), "COLUMNS": "200", "PANTAU_EXTRACT_WORKERS": "0"})
     return subprocess.run([sys.executable, "-m", "pantau", *args], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
 

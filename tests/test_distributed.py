@@ -107,8 +107,9 @@ def worker_env(work: Path, site: FixtureSite, db_url: str, **scrapy_settings) ->
     write_sources_file(work / "sources.yaml", [{"name": "wartabench", "url": site.url + "/", "delay": 0,
                                                 "concurrency": 2}])
     # The classifier is not what these tests are about; leaving it out keeps two workers on two
-    # cores quick.
-    return crawl_env(work, db_url=db_url, PANTAU_CLASSIFY=False, **scrapy_settings)
+    # cores quick. Pages are read in page-reader processes, as in production: a worker stopped
+    # midway has reads in flight there.
+    return crawl_env(work, db_url=db_url, workers=2, PANTAU_CLASSIFY=False, **scrapy_settings)
 
 
 def stored_urls(db_url: str) -> list[str]:

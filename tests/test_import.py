@@ -127,7 +127,7 @@ def test_xlsx_with_title_row_datetime_cells_and_text_dates(tmp_path):
 
 def test_json_list_and_json_lines(tmp_path):
     # Classified in a worker process, as large imports are: the spider must wait for the workers.
-    env = crawl_env(tmp_path, PANTAU_EXTRACT_WORKERS=1)
+    env = crawl_env(tmp_path, workers=1)
     listing = tmp_path / "aduan.json"
     listing.write_text(json.dumps([
         {"Platform": "facebook", "isi": KTP, "tanggal": "2025-11-22T10:00:00+07:00", "akun": "Pak RT"},
