@@ -36,9 +36,10 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from classify.files import write_atomically
-from classify.taxonomy import (
-    CATEGORY_KEYS, DATA_DIR, OPD_KEYS, ROUTING_FILE, TAXONOMY_DIR_VARIABLE, TAXONOMY_FILE, Taxonomy,
-    TaxonomyError, data_path, override_dir, plain,
+from classify.taxonomy import Taxonomy
+from classify.taxonomy_files import (
+    CATEGORY_KEYS, DATA_DIR, OPD_KEYS, ROUTING_FILE, TAXONOMY_DIR_VARIABLE, TAXONOMY_FILE, TaxonomyError, data_path,
+    override_dir, plain,
 )
 
 OPD_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
