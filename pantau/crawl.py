@@ -313,3 +313,32 @@ def run_status(result: CrawlResult) -> str:
     if failed or any(s.status == "partial" for s in result.sources):
         return "partial"
     return "ok"
+
+
+def x_usage_lines(repo: Repository, run_id: int) -> list[str]:
+    """The X API posts a run read against the caps (the API bills every post read): one line
+    over all X sources, then one per X source; no lines when the run read no X source."""
+    x_sources = repo.x_usage_for_run(run_id)
+    if not x_sources:
+        return []
+    from spiders.x import PAGE_MIN, post_caps
+    from storage.social import usage_month
+
+    def against(read: int, cap: int | None, name: str) -> str:
+        if not cap:
+            return str(read)
+        return f"{read} of {cap} ({name}{', reached' if cap - read < PAGE_MIN else ''})"
+
+    month = usage_month()
+    try:
+        caps = post_caps()
+        run_read = against(repo.x_posts_read(run_id=run_id), caps.per_run, "PANTAU_X_MAX_POSTS_PER_RUN")
+        month_read = against(repo.x_posts_read(month=month), caps.per_month, "PANTAU_X_MAX_POSTS_PER_MONTH")
+        lines = [f"X API posts read: {run_read} this run, {month_read} in {month} (UTC)"]
+    except ValueError as exc:
+        lines = [f"X API posts read: {exc}"]
+    for usage in x_sources:
+        run_read = against(usage["run"], usage["max_posts"], "max_posts")
+        month_read = against(usage["month"], usage["max_posts_per_month"], "max_posts_per_month")
+        lines.append(f"  {usage['name']}: {run_read} this run, {month_read} in {month}")
+    return lines

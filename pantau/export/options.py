@@ -188,3 +188,13 @@ def unmasking_admin(repo, username: str | None) -> dict[str, Any]:
         raise ExportOptionError(f"--user '{username}' is a {user['role']}; only an admin may export with --no-mask "
                                 "(personal data stays masked otherwise)")
     return {"id": user["id"], "username": user["username"]}
+
+
+def describe(filters: ExportFilters, *, status_given: bool, since: str | None, until: str | None,
+             opd_names: list[str]) -> None:
+    """Record in ``filters.described`` the options the user gave, as the export's notes, the
+    progress line and the audit log name them (dates as typed, OPDs by official name)."""
+    asked = {"--status": filters.status if status_given else None, "--since": since, "--until": until,
+             "--category": filters.categories, "--kecamatan": filters.kecamatan, "--opd": opd_names or None,
+             "--source": filters.sources}
+    filters.described = {option: value for option, value in asked.items() if value}
