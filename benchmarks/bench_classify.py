@@ -113,7 +113,8 @@ def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
-    from classify.pipeline import active_model_dir, load_pipeline, train_and_save
+    from classify.pipeline import active_model_dir, load_pipeline
+    from classify.versions import train_and_save
 
     try:
         active_model_dir()

@@ -139,7 +139,7 @@ class Office:
                                     after={"is_complaint": False, "reason": "not_complaint"}, at=at)
 
     def retrain(self) -> dict:
-        from classify.pipeline import train_and_save
+        from classify.versions import train_and_save
         from pantau.config import DEFAULT_REGION
 
         report = train_and_save(region=DEFAULT_REGION, log=lambda *_: None, root=self.models,
