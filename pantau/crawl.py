@@ -321,7 +321,7 @@ def x_usage_lines(repo: Repository, run_id: int) -> list[str]:
     x_sources = repo.x_usage_for_run(run_id)
     if not x_sources:
         return []
-    from spiders.x import PAGE_MIN, post_caps
+    from spiders.x_api import PAGE_MIN, post_caps
     from storage.social import usage_month
 
     def against(read: int, cap: int | None, name: str) -> str:
