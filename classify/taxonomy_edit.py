@@ -12,6 +12,11 @@ The result goes to a temporary file next to its destination, is checked whole by
 values asked for, replaces the file (:func:`classify.files.write_atomically`). The destination is
 ``PANTAU_TAXONOMY_DIR`` when set, otherwise ``classify/data`` (a git checkout install). Messages
 in :class:`EditError` are Indonesian: the admin pages show them as they are.
+
+Why one module of ~520 lines: the edits, the write-check-replace step and the ruamel.yaml
+comment and splice details are one mechanism (each edit is a few lines over ``_edit``), and the
+ruamel helpers only make sense for these two files' shapes; splitting would spread one invariant
+(untouched lines stay byte for byte) over several files.
 """
 
 from __future__ import annotations
