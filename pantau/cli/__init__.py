@@ -19,23 +19,15 @@ from pantau.cli import admin, classify, crawl, export, imports
 app = typer.Typer(help="Pantau: find public complaints in local news and social media for SP4N-LAPOR!",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
-app.command()(admin.init)
-app.command()(crawl.crawl)
-app.command("import")(imports.import_command)
-app.command()(export.export)
-app.command()(crawl.runs)
-app.command()(crawl.schedule)
-app.command()(crawl.status)
-app.command()(admin.backup)
-app.command("classify")(classify.classify_command)
-app.command()(classify.reclassify)
-app.command()(classify.train)
-app.command()(classify.evaluate)
-app.add_typer(admin.user_app, name="user")
-app.command()(admin.serve)
-app.command()(admin.demo)
-app.command()(export.report)
-
+COMMANDS = (  # (name, function): the name is the function's unless given
+    (None, admin.init), (None, crawl.crawl), ("import", imports.import_command), (None, export.export),
+    (None, crawl.runs), (None, crawl.schedule), (None, crawl.status), (None, admin.backup),
+    ("classify", classify.classify_command), (None, classify.reclassify), (None, classify.train),
+    (None, classify.evaluate), (None, admin.serve), (None, admin.demo), (None, export.report),
+)
+for name, command in COMMANDS:
+    app.command(name)(command)
+app.add_typer(admin.user_app, name="user")  # groups are listed after the commands
 
 def main() -> None:  # pragma: no cover - console script entry
     app()
