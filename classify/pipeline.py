@@ -319,13 +319,3 @@ def classification(doc: Doc, threshold: float | None = None) -> dict:
             "scores": doc.user_data.get(_SCORES),
         },
     }
-
-
-def __getattr__(name: str):
-    """Training and evaluation live in :mod:`classify.versions`; their old names still resolve here."""
-    if name in ("train_and_save", "evaluate_saved", "evaluate_real", "encoder_cached_embed"):
-        from classify import versions
-
-        return getattr(versions, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-

@@ -96,7 +96,7 @@ def train(
 ):
     """Train the complaint and category classifiers on the shipped corpus (and, with
     --with-reviews, staff decisions); write a new model version."""
-    from classify.pipeline import train_and_save
+    from classify.versions import train_and_save
 
     if ship and with_reviews:
         raise fail("--ship builds the package's model from the shipped corpus only; drop --with-reviews")
@@ -159,7 +159,7 @@ def evaluate(
     """Per-class precision/recall/F1, confusion, region accuracy and worst errors on the held-out
     test set; and, when ../shared/realtexts exists (or $PANTAU_REALTEXTS), the same model on real
     texts nobody on the team wrote (bandung dev/test halves, agency replies, SmSA reviews)."""
-    from classify.pipeline import evaluate_saved, evaluate_real
+    from classify.versions import evaluate_real, evaluate_saved
 
     try:
         report = evaluate_saved(model)
