@@ -8,6 +8,7 @@ source may relax this only for sites the office owns (``delay: 0`` in the source
 import os
 
 from pantau.config import DEFAULT_REGION
+from pipelines import item_pipelines
 
 BOT_NAME = "pantau"
 SPIDER_MODULES = ["spiders"]
@@ -62,13 +63,9 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 
-ITEM_PIPELINES = {
-    "pipelines.normalize.NormalizePipeline": 100,
-    "pipelines.dedupe.DedupePipeline": 200,
-    "pipelines.classify.ClassifyPipeline": 300,
-    "pipelines.cluster.ClusterPipeline": 350,
-    "pipelines.store.StorePipeline": 400,
-}
+# normalize → dedupe → classify → cluster → store, in the order of pipelines.STAGES (the one
+# home of the sequence, which `pantau import` runs without Scrapy through pipelines.ingest)
+ITEM_PIPELINES = item_pipelines()
 
 EXTENSIONS = {
     "pantau.state.CrawlStateExtension": 10,

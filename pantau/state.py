@@ -5,8 +5,9 @@ already stored or saw (so a second crawl requests none of them again) and, when 
 started by ``pantau crawl``, opens a crawl run itself (``scrapy crawl news -a source=NAME``). Every
 dropped item is counted by its reason (``pantau/skipped`` and ``pantau/skipped/<code>``, codes in
 :mod:`pipelines.drop_reasons`); a page skipped on purpose (too old, not an article) is remembered
-as seen, with its reason. When the spider closes, the run's per-source counts and the source
-state are written.
+as seen, with its reason (:func:`pipelines.ingest.record_drop`, as a run without Scrapy does).
+When the spider closes, the run's per-source counts and the source state are written
+(:func:`record_source_run`, which ``pantau import`` calls too).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
-from pipelines.drop_reasons import OTHER, ordered_reasons
-from pipelines.normalize import Skipped
+from pipelines.drop_reasons import ordered_reasons
+from pipelines.ingest import SKIPPED_PREFIX, record_drop
 from storage.db import upgrade
 from storage.repo import Repository
 from storage.social import usage_month
@@ -28,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 # the numbers a run record keeps (complaints are shown live and in the summary only)
 STORED_COUNTS = ("pages", "new", "duplicates", "errors", "skipped")
-SKIPPED_PREFIX = "pantau/skipped/"
 
 
 def counts(stats) -> dict[str, int]:
@@ -83,32 +83,35 @@ class CrawlStateExtension:
                                                                            "known": len(spider.known_urls)})
 
     def item_dropped(self, item, response, exception, spider):
-        reason = getattr(exception, "reason", None) or OTHER
-        self.crawler.stats.inc_value("pantau/skipped")
-        self.crawler.stats.inc_value(SKIPPED_PREFIX + reason)
-        if isinstance(exception, Skipped):  # skipped on purpose: never fetched again
-            for url in {getattr(item, "url", None), getattr(item, "fetched_url", None)} - {None}:
-                self.repo.mark_seen(item.source, url, reason)
+        record_drop(self.crawler.stats, self.repo, item, exception)  # as pipelines.ingest does
 
     def spider_closed(self, spider, reason):
-        stats = self.crawler.stats
-        numbers = {key: value for key, value in counts(stats).items() if key in STORED_COUNTS}
-        status = source_status(numbers, reason)
-        finished = datetime.now(timezone.utc)
-        name = spider.source.name
-        message = None if reason == "finished" else f"stopped: {reason}"
-        self.repo.record_run_source(self.run_id, name, status=status, started_at=self.started_at,
-                                    finished_at=finished, message=message,
-                                    skipped_reasons=skipped_reasons(stats), **numbers)
-        self.repo.update_source_state(
-            name, last_run_at=finished,
-            last_success_at=finished if status in ("ok", "partial") else None,
-            newest_published_at=stats.get_value("pantau/newest_published_at"),
-            last_error=message if status == "failed" else None,
-        )
+        status = record_source_run(self.repo, self.run_id, spider.source.name, self.crawler.stats, reason,
+                                   self.started_at)
         if self.owns_run:
+            numbers = {key: value for key, value in counts(self.crawler.stats).items() if key in STORED_COUNTS}
             self.repo.finish_run(self.run_id, status, **numbers)
         self.repo.engine.dispose()
+
+
+def record_source_run(repo: Repository, run_id: int, name: str, stats, reason: str,
+                      started_at: datetime | None) -> str:
+    """Write what one source did in run ``run_id`` (its counts from ``stats``, its skip reasons)
+    and its state (last run, last success, newest item); ``reason`` is why it stopped
+    (``finished``, ``shutdown``, ...). Returns the source's status (:func:`source_status`)."""
+    numbers = {key: value for key, value in counts(stats).items() if key in STORED_COUNTS}
+    status = source_status(numbers, reason)
+    finished = datetime.now(timezone.utc)
+    message = None if reason == "finished" else f"stopped: {reason}"
+    repo.record_run_source(run_id, name, status=status, started_at=started_at, finished_at=finished,
+                           message=message, skipped_reasons=skipped_reasons(stats), **numbers)
+    repo.update_source_state(
+        name, last_run_at=finished,
+        last_success_at=finished if status in ("ok", "partial") else None,
+        newest_published_at=stats.get_value("pantau/newest_published_at"),
+        last_error=message if status == "failed" else None,
+    )
+    return status
 
 
 def source_status(numbers: dict[str, int], reason: str) -> str:

@@ -9,7 +9,8 @@ article right after the worker has read it (one trip between processes per page)
 takes that verdict over when the item says it came from the analyser this stage would be itself
 (same class and version, same model, same region). Items that arrive without one (other
 spiders, ``scrapy crawl``) are classified here, in the same pool. With
-``PANTAU_EXTRACT_WORKERS=0`` everything runs in-process. Each worker loads the model once.
+``PANTAU_EXTRACT_WORKERS=0`` everything runs in-process, as it does outside a crawl
+(:mod:`pipelines.ingest`: ``process``). Each worker loads the model once.
 
 The item gets ``classification``: the CONTRACT.md fields, ``model_version`` and ``evidence``
 (place spans and cue words; character offsets count in ``title + "\\n\\n" + text``, see
@@ -26,6 +27,7 @@ from typing import Any
 from classify.normalize import classified_text
 from scrapy.exceptions import NotConfigured
 
+from pipelines.stage import IngestContext, ScrapyStage
 from spiders import workers
 from spiders.items import Article
 
@@ -93,7 +95,7 @@ def classify_text(model_dir: str, region: str, text: str) -> dict:
     return classification(nlp(text))
 
 
-class ClassifyPipeline:
+class ClassifyPipeline(ScrapyStage):
     def __init__(self, region: str | None, workers_count: int, enabled: bool = True, stats=None):
         self.region = region
         self.workers = workers_count
@@ -105,13 +107,12 @@ class ClassifyPipeline:
         self.worker_error_logged = False
 
     @classmethod
-    def from_crawler(cls, crawler):
-        settings = crawler.settings
+    def from_settings(cls, settings, stats=None):
         # no region: the model's own (the one it was saved for)
         return cls(settings.get("PANTAU_REGION"), settings.getint("PANTAU_EXTRACT_WORKERS", 0),
-                   settings.getbool("PANTAU_CLASSIFY", True), crawler.stats)
+                   settings.getbool("PANTAU_CLASSIFY", True), stats)
 
-    def open_spider(self, spider):
+    def open(self):
         if not self.enabled:
             return
         try:
@@ -124,32 +125,54 @@ class ClassifyPipeline:
             for _ in range(self.workers):
                 workers.submit(classify_text, self.model_dir, self.region, "", workers=self.workers)
 
-    async def process_item(self, item, spider):
-        if not isinstance(item, Article):
+    def process(self, item, context: IngestContext):
+        """Classify ``item`` in this process (the plain ingest path)."""
+        if not self._needs_classifying(item):
             return item
-        text = classified_text(item.title, item.text)
+        try:
+            result = classify_text(self.model_dir, self.region, classified_text(item.title, item.text))
+        except Exception as exc:
+            return self._not_classified(item, exc)
+        return self._classified(item, result)
+
+    async def process_item(self, item, spider):
+        """Classify ``item`` in the crawl's worker processes (in-process with no workers)."""
+        if not self._needs_classifying(item):
+            return item
+        try:
+            result = await workers.run(classify_text, self.model_dir, self.region,
+                                       classified_text(item.title, item.text), workers=self.workers)
+        except Exception as exc:
+            return self._not_classified(item, exc)
+        return self._classified(item, result)
+
+    def _needs_classifying(self, item) -> bool:
+        """False when there is nothing to do: not an article, the page reader's verdict taken
+        over (when it is this stage's own analyser's), or no model to classify with."""
+        if not isinstance(item, Article):
+            return False
         analysis, item.analysis = item.analysis, None
         if analysis is not None:
             if "error" in analysis:
                 self._worker_failed(analysis["error"])
             elif self.analyser is not None and analysis.get("by") == self.analyser.key:
-                item.classification = analysis["result"]
-                self._count(item)
-                return item
-        if self.model_dir is None or self.failed:
-            return item
-        try:
-            item.classification = await workers.run(classify_text, self.model_dir, self.region, text,
-                                                    workers=self.workers)
-        except ModelUnavailable as exc:  # a broken model must not stop the harvest
+                self._classified(item, analysis["result"])
+                return False
+        return self.model_dir is not None and not self.failed
+
+    def _classified(self, item, result: dict):
+        item.classification = result
+        self._count(item)
+        return item
+
+    def _not_classified(self, item, exc: Exception):
+        if isinstance(exc, ModelUnavailable):  # a broken model must not stop the harvest
             self._give_up(exc)
             return item
-        except Exception as exc:  # one text the classifier chokes on: store it unclassified
-            logger.error("Could not classify %(url)s: %(error)s", {"url": item.url, "error": repr(exc)})
-            if self.stats is not None:
-                self.stats.inc_value("pantau/unclassified")
-            return item
-        self._count(item)
+        # one text the classifier chokes on: store it unclassified
+        logger.error("Could not classify %(url)s: %(error)s", {"url": item.url, "error": repr(exc)})
+        if self.stats is not None:
+            self.stats.inc_value("pantau/unclassified")
         return item
 
     def _count(self, item) -> None:

@@ -28,6 +28,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from spiders.items import Article
+from pipelines.stage import IngestContext
 from pipelines.store import RepositoryStage
 
 logger = logging.getLogger(__name__)
@@ -107,12 +108,11 @@ class ClusterPipeline(RepositoryStage):
         self.min_overlap = min_overlap
 
     @classmethod
-    def from_crawler(cls, crawler):
-        settings = crawler.settings
+    def from_settings(cls, settings, stats=None):
         return cls(settings.get("PANTAU_DB_URL"), settings.getint("PANTAU_CASE_DAYS", DEFAULT_DAYS),
                    settings.getfloat("PANTAU_CASE_OVERLAP", DEFAULT_OVERLAP))
 
-    def process_item(self, item, spider):
+    def process(self, item, context: IngestContext):
         if not isinstance(item, Article) or item.near_duplicate_of:
             return item
         found = item.classification or {}

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 from datasketch import MinHash
 
 from classify.shingles import STORED, SignatureIndex
+from pipelines.stage import IngestContext, ScrapyStage
 from spiders.items import Article
 from storage.articles import content_hash  # noqa: F401 (re-exported: the one content hash)
 from storage.repo import Repository
@@ -68,7 +69,7 @@ def shared_index(repo: Repository, threshold: float, days: int) -> NearDuplicate
     return _INDEXES[key]
 
 
-class DedupePipeline:
+class DedupePipeline(ScrapyStage):
     def __init__(self, db_url: str | None, threshold: float, days: int):
         self.db_url = db_url
         self.threshold = threshold
@@ -76,16 +77,15 @@ class DedupePipeline:
         self.index: NearDuplicateIndex | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):
-        settings = crawler.settings
+    def from_settings(cls, settings, stats=None):
         return cls(settings.get("PANTAU_DB_URL"),
                    settings.getfloat("PANTAU_NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
                    settings.getint("PANTAU_DEDUPE_DAYS", 120))
 
-    def open_spider(self, spider):
+    def open(self):
         self.index = shared_index(Repository(self.db_url), self.threshold, self.days)
 
-    def process_item(self, item, spider):
+    def process(self, item, context: IngestContext):
         # Synchronous on purpose: a signature costs well under a millisecond, less than Scrapy's
         # overhead for an asynchronous pipeline step (measured in benchmarks/RESULTS.md).
         if not isinstance(item, Article):

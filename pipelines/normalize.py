@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from scrapy.exceptions import DropItem
 
 from pipelines.drop_reasons import NOT_ARTICLE, reason_label
+from pipelines.stage import IngestContext, ScrapyStage
 from spiders.dates import JAKARTA as WIB
 from spiders.items import Article
 
@@ -77,15 +78,15 @@ def aware(value: datetime | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=WIB)
 
 
-class NormalizePipeline:
+class NormalizePipeline(ScrapyStage):
     def __init__(self, min_text_chars: int = MIN_TEXT_CHARS):
         self.min_text_chars = min_text_chars
 
     @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("PANTAU_MIN_TEXT_CHARS", MIN_TEXT_CHARS))
+    def from_settings(cls, settings, stats=None):
+        return cls(settings.getint("PANTAU_MIN_TEXT_CHARS", MIN_TEXT_CHARS))
 
-    def process_item(self, item, spider):
+    def process(self, item, context: IngestContext):
         if not isinstance(item, Article):
             return item
         item.title = clean_line(item.title) or ""
@@ -100,7 +101,7 @@ class NormalizePipeline:
         min_chars = MIN_TEXT_CHARS_BY_KIND.get(item.source_kind, self.min_text_chars)
         if len(item.text) < min_chars:
             raise NotAnArticle("no_text", item.url, f"{len(item.text)} characters, fewer than {min_chars}")
-        since = getattr(spider, "since", None)
+        since = context.since
         if since is not None and item.published_at is not None and item.published_at < since:
             raise OldArticle(item.url, f"published {item.published_at.isoformat()}, before {since.date()}")
         return item

@@ -13,22 +13,23 @@ import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from pipelines.stage import IngestContext, ScrapyStage
 from spiders.items import Article, CrawlError
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
 
 
-class RepositoryStage:
-    """A pipeline stage that talks to the database: one Repository while the spider runs."""
+class RepositoryStage(ScrapyStage):
+    """A pipeline stage that talks to the database: one Repository while the run lasts."""
 
     db_url: str | None
     repo: Repository | None = None
 
-    def open_spider(self, spider):
+    def open(self):
         self.repo = Repository(self.db_url)
 
-    def close_spider(self, spider):
+    def close(self):
         if self.repo is not None:
             self.repo.engine.dispose()
 
@@ -39,11 +40,13 @@ class StorePipeline(RepositoryStage):
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("PANTAU_DB_URL"), crawler.stats)
+    def from_settings(cls, settings, stats=None):
+        return cls(settings.get("PANTAU_DB_URL"), stats)
 
-    def process_item(self, item, spider):
-        run_id = getattr(spider, "run_id", None)
+    def process(self, item, context: IngestContext):
+        """Store ``item``; what the store did is left in ``context.stored`` (a StoreResult, or
+        None when nothing was stored: a crawl error, a database failure)."""
+        run_id = context.run_id
         if isinstance(item, CrawlError):
             self.stats.inc_value("pantau/errors")
             self._safely(self.repo.add_error, run_id, item.source, item.url, item.kind, item.message,
@@ -61,6 +64,7 @@ class StorePipeline(RepositoryStage):
             self._safely(self.repo.add_error, run_id, item.source, item.url, "storage",
                          f"database error: {exc.__class__.__name__}")
             return item
+        context.stored = result
         if result.created and result.reason in ("new", "same_case"):
             self.stats.inc_value("pantau/new")
         else:

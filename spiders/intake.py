@@ -5,8 +5,9 @@ spreadsheet with the columns platform, url, author, text and date (English or In
 any case). :func:`read_import` reads such a file and checks **every** row before anything is
 stored: a file with bad rows raises :class:`ImportProblems` listing each one as ``FILE:ROW:
 message``, where ROW is the row number the user sees (the spreadsheet row, header = 1; for JSON
-the item's position, 1-based). Good rows become :class:`ImportPost`; :class:`ImportSpider` hands
-them to the same pipelines as crawled items (normalize → dedupe → classify → store), so they are
+the item's position, 1-based). Good rows become :class:`ImportPost`, and
+:meth:`ImportPost.to_article` the items ``pantau import`` (:mod:`pantau.intake`) hands to the
+same ingest sequence as crawled items (normalize → dedupe → classify → store), so they are
 classified and recognised as repeats of stored news and posts.
 
 Re-importing a file adds nothing: a row's URL is its identity, and a row without one (a WhatsApp
@@ -29,11 +30,6 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from scrapy import signals
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
-
-from spiders.base import SourceSpider
 from spiders.source import Source
 from spiders.dates import EARLIEST, FUTURE_SLACK, JAKARTA, parse_date
 from spiders.items import Article
@@ -426,57 +422,8 @@ def _distinct_links(posts: list[ImportPost]) -> list[ImportPost]:
     return result
 
 
-# -- the spider -----------------------------------------------------------------------------------
+# -- where imported posts are stored -------------------------------------------------------------
 
 def import_source(platform: str) -> Source:
     """The source imported posts of one platform are stored under (``import:facebook``)."""
     return Source(name=f"import:{platform}", kind="import")
-
-
-class ImportSpider(SourceSpider):
-    """Yields the checked rows of an import file as articles; requests nothing.
-
-    Run by ``pantau import FILE`` (see :mod:`pantau.intake`), one spider per platform, with
-    ``posts`` from :func:`read_import`. Scrapy does not wait for items that ``start()`` yields
-    to get through the pipelines (the classifier may still be busy with them in its worker
-    processes when the spider looks idle), so ``start()`` itself waits until every row is
-    scraped, dropped or failed, and keeps at most ``MAX_PENDING`` rows in the pipelines at once.
-    """
-
-    name = "import"
-    MAX_PENDING = 64
-
-    def __init__(self, source: Source | str | None = None, since: datetime | str | None = None,
-                 posts: list[ImportPost] | None = None, file_name: str | None = None, **kwargs: Any):
-        if posts is None:
-            raise ValueError("the import spider takes its rows from `pantau import FILE`")
-        super().__init__(source, since, **kwargs)
-        self.posts = list(posts)
-        self.file_name = file_name
-        self.pending = 0  # rows yielded and not yet through the pipelines
-        self._wake: tuple[int, Deferred] | None = None
-
-    def configure(self, settings) -> None:
-        self.since = None  # staff chose these posts: however old, they are kept
-        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
-            self.crawler.signals.connect(self._item_done, signal=signal)
-
-    async def start(self):
-        for post in self.posts:
-            self.article_requests += 1
-            self.pending += 1
-            yield post.to_article(self.source.name, self.file_name)
-            await self._pending_at_most(self.MAX_PENDING)
-        await self._pending_at_most(0)  # the spider stays open while start() has not returned
-
-    def _item_done(self, item, **kwargs) -> None:
-        self.pending -= 1
-        if self._wake is not None and self.pending <= self._wake[0]:
-            waiting, self._wake = self._wake[1], None
-            waiting.callback(None)
-
-    async def _pending_at_most(self, count: int) -> None:
-        if self.pending > count:
-            waiting: Deferred = Deferred()
-            self._wake = (count, waiting)
-            await maybe_deferred_to_future(waiting)
