@@ -16,12 +16,10 @@ from review.security import ROLE_LABELS, CurrentUser, csrf_token
 from spiders.dates import JAKARTA as WIB
 
 HERE = Path(__file__).parent
-BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-BULAN_PANJANG = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-                 "Oktober", "November", "Desember")
+from spiders.dates import BULAN_PANJANG, BULAN_PENDEK as BULAN  # noqa: E402,I001
 STATUS_LABELS = {"new": "Baru", "approved": "Disetujui", "rejected": "Ditolak", "entered": "Masuk LAPOR!",
                  "duplicate": "Duplikat"}
-SOURCE_KIND_LABELS = {"news": "Berita", "x": "X (Twitter)", "social": "Media sosial", "import": "Impor manual"}
+from spiders.items import SOURCE_KIND_LABELS  # noqa: E402,I001
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 env = templates.env

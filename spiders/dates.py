@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 # The one time zone of Pantau (WIB): every layer takes it from here, the lowest module that needs it
 # (spiders date what they read; pipelines, storage callers, exports and the web show it).
 JAKARTA = ZoneInfo("Asia/Jakarta")
+# Month names as Indonesian readers write them (exports, reports, the web pages).
+BULAN_PANJANG = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+                 "November", "Desember")
+BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 WITA = timezone(timedelta(hours=8), "WITA")
 WIT = timezone(timedelta(hours=9), "WIT")
 ZONES: dict[str, tzinfo] = {

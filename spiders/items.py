@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# What staff read for each source_kind (CONTRACT.md), in exports and the web pages.
+SOURCE_KIND_LABELS = {"news": "Berita", "x": "X (Twitter)", "social": "Media sosial", "import": "Impor manual"}
+
 
 @dataclass
 class Article:
@@ -22,7 +25,7 @@ class Article:
     published_at: datetime | None  # timezone-aware
     author: str | None = None
     fetched_url: str | None = None  # the URL actually requested, when it differs from `url`
-    source_kind: str = "news"  # news | x | social | import
+    source_kind: str = "news"  # news | x | social | import (SOURCE_KIND_LABELS)
     harvested_at: datetime | None = None  # timezone-aware, set by the spider
     language: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)  # extra metadata worth keeping (JSON-safe)

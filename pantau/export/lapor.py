@@ -22,10 +22,8 @@ from spiders.dates import JAKARTA as WIB
 
 TITLE_LIMIT = 150
 ISI_LIMIT = 4000  # the text part of Isi; the full article stays one click away in Lampiran
-BULAN = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-BULAN_PANJANG = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-                 "Oktober", "November", "Desember")
-CHANNELS = {"news": "Berita", "x": "X (Twitter)", "social": "Media sosial", "import": "Impor manual"}
+from spiders.dates import BULAN_PANJANG, BULAN_PENDEK as BULAN  # noqa: E402,I001
+from spiders.items import SOURCE_KIND_LABELS as CHANNELS  # noqa: E402,I001
 # A private person's post is filed Rahasia (their identity stays with the admin); a news story is
 # public already, so Anonim is enough.
 PRIVATE_KINDS = ("import", "social", "x")

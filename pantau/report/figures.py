@@ -28,9 +28,7 @@ from typing import Any
 from pantau.deadlines import LATE, ON_TIME, RUNNING, STAGE_LABELS, WIB, Timeline, follow_up
 from pantau.office import Office, current_office
 
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
-BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+from spiders.dates import BULAN_PANJANG as BULAN  # noqa: E402,I001
 # CONTRACT.md source_kind -> the report's channel: X and the other social feeds are one channel.
 CHANNELS = (("news", "Situs berita", ("news",)), ("social", "Media sosial (X dan lainnya)", ("x", "social")),
             ("import", "Impor manual", ("import",)))

@@ -19,7 +19,8 @@ from typing import IO, Any
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
 
-from pantau.report.figures import BULAN_PENDEK, MonthlyReport, Table, moment_label
+from pantau.report.figures import MonthlyReport, Table, moment_label
+from spiders.dates import BULAN_PENDEK
 
 FONT = "Helvetica"
 PALETTE = ((31, 78, 121), (237, 125, 49), (112, 173, 71), (165, 165, 165), (255, 192, 0), (91, 155, 213),
