@@ -55,19 +55,31 @@ def run_pantau(*args: str, env: dict[str, str], cwd: Path, timeout: float = 300,
                           capture_output=True, text=True, timeout=timeout)
 
 
-def export_records(env: dict[str, str], cwd: Path) -> list[dict]:
-    """What ``pantau export --format jsonl`` prints for the database of ``env``. The command runs
-    in this process (Typer's CliRunner, in ``cwd``, with ``env``'s PANTAU_ settings): the crawl
-    before it is the real process; starting another one only to read its result costs seconds."""
+def pantau_in_process(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    """``pantau ARGS`` run in this process by Typer's CliRunner, in ``cwd`` with ``env``'s PANTAU_
+    settings, answered as :func:`run_pantau` answers. For the commands a test runs to read what
+    a crawl left (export, runs): the crawl is the real process; starting another one only to
+    read its result costs seconds. A crash is an exit code 1 with its traceback on stderr."""
+    import traceback
+
     from typer.testing import CliRunner
 
     from pantau.cli import app
 
     settings = {key: None for key in os.environ if key.startswith("PANTAU_")}  # only env's own
-    settings.update({key: value for key, value in env.items() if key.startswith("PANTAU_")})
+    settings.update({key: value for key, value in env.items() if key.startswith("PANTAU_") or key == "COLUMNS"})
     with contextlib.chdir(cwd):
-        result = CliRunner().invoke(app, ["export", "--format", "jsonl"], env=settings)
-    assert result.exit_code == 0, (result.output, result.exception)
+        result = CliRunner().invoke(app, list(args), env=settings)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(["pantau", *args], result.exit_code, result.stdout, stderr)
+
+
+def export_records(env: dict[str, str], cwd: Path) -> list[dict]:
+    """What ``pantau export --format jsonl`` prints for the database of ``env`` (in-process)."""
+    result = pantau_in_process("export", "--format", "jsonl", env=env, cwd=cwd)
+    assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 

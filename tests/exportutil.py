@@ -146,9 +146,11 @@ def site(tmp_path):
 
 
 def run_export(site: ExportSite, *args: str) -> subprocess.CompletedProcess:
-    """``python -m pantau export ...`` in a subprocess, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "pantau", "export", "--db", site.url, *args], env=site.env(),
-                          cwd=site.work, capture_output=True, text=True, timeout=120)
+    """``pantau export --db URL ...`` as a user runs it, answered in this process
+    (tests/crawlutil.py's ``pantau_in_process``; test_cli.py runs the export as a real process)."""
+    from tests.crawlutil import pantau_in_process
+
+    return pantau_in_process("export", "--db", site.url, *args, env=site.env(), cwd=site.work)
 
 
 def jsonl(result: subprocess.CompletedProcess) -> list[dict]:

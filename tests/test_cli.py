@@ -14,6 +14,8 @@ import pytest
 
 from tests.crawlutil import REPO, crawl_env, export_records, run_pantau, write_sources_file
 
+pytestmark = pytest.mark.crawl  # its crawls, imports and exports are real pantau processes
+
 
 def test_init_is_idempotent_and_keeps_data(tmp_path):
     env = crawl_env(tmp_path)

@@ -16,6 +16,7 @@ import pytest
 
 from tests.crawlutil import crawl_env, export_records, run_pantau
 
+pytestmark = pytest.mark.crawl  # pantau import runs the intake spider in a real pantau process
 ROAD = ("Jalan di Desa Ranuagung Kecamatan Tiris rusak parah sejak tiga bulan, banyak lubang dan motor "
         "sering jatuh. Mohon segera diperbaiki")
 WATER = ("Sudah dua minggu air PDAM di Kraksaan mati total, warga harus beli air galon untuk masak dan "
